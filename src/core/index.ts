@@ -1,0 +1,13 @@
+export {
+  VaultError,
+  IntegrityError,
+  KeyLostError,
+  StorageError,
+  ValidationError,
+  AccessDeniedError,
+  XPathSyntaxError,
+  XPathTypeError,
+  SyncError,
+  isVaultError,
+} from './errors.js';
+export type { VaultErrorDetails } from './errors.js';
