@@ -108,18 +108,21 @@ function checkId(value: unknown, at: ValueLocation): string {
   return value;
 }
 
-/** Validates an association value: an id (or null) for a reference, a list of ids for a reference set. */
+/**
+ * Validates an association value: an id (or null) for a reference, a list of ids for a reference
+ * set. Empty reads as null for both (DESIGN §2); duplicate ids in a set are dropped.
+ */
 export function normalizeReference(assoc: AssociationDef, value: unknown, at: ValueLocation): string | string[] | null {
   if (assoc.type === 'reference') {
     if (value === null || value === undefined) return null;
     return checkId(value, at);
   }
-  if (value === null || value === undefined) return [];
+  if (value === null || value === undefined) return null;
   if (!Array.isArray(value)) reject('reference-set', 'must be a list of object ids', at);
   const ids: string[] = [];
   for (const v of value) {
     const id = checkId(v, at);
     if (!ids.includes(id)) ids.push(id);
   }
-  return ids;
+  return ids.length === 0 ? null : ids;
 }
