@@ -55,7 +55,7 @@ describe('stored records bound to their context', () => {
     await tamperRows(s.idb.indexedDB, DB, 'Sales.Customer', (rows) =>
       rows.map((r) => {
         const e = new Uint8Array(r.e);
-        e[40] ^= 1;
+        e[40] = e[40]! ^ 1;
         return { ...r, e };
       }),
     );

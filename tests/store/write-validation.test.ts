@@ -51,7 +51,7 @@ describe('writes that do not fit the app definition', () => {
 
   it('never put the rejected value into the error message or details', async () => {
     ({ vault } = await openTestVault());
-    const err = await vault.table('Sales.Order').put({ Status: 'SecretCanary42' }).catch((e: unknown) => e as Error);
+    const err = (await vault.table('Sales.Order').put({ Status: 'SecretCanary42' }).catch((e: unknown) => e)) as Error;
     expect(err.message).not.toContain('SecretCanary42');
     expect(JSON.stringify(err)).not.toContain('SecretCanary42');
   });
