@@ -1,0 +1,109 @@
+import type { Vault, VaultObject } from 'offline-vault';
+import { h, replaceChildren } from './dom.js';
+import { formatDateTime, formatDecimal } from './format.js';
+import { attributeField, referenceField } from './form-field.js';
+import { recordForm } from './record-form.js';
+import { CUSTOMER, LABELS, ORDER, ORDER_CUSTOMER, salesApp } from './sales-app.js';
+
+const STATUSES = ['Open', 'Paid', 'Closed'] as const;
+
+/** The Orders tab: create / edit form with a customer picker, a status filter over the blind index, and the list. */
+export function mountOrdersView(root: HTMLElement, vault: Vault): void {
+  const table = vault.table(ORDER);
+  const entity = salesApp.entity(ORDER);
+  const attr = (name: string) => entity.attributes.get(name)!;
+  const customerField = referenceField('order', ORDER_CUSTOMER, LABELS[ORDER_CUSTOMER]!);
+  const form = recordForm({
+    id: 'order-form',
+    entity,
+    noun: 'order',
+    fields: [
+      attributeField('order', attr('Number'), LABELS['Number']!),
+      customerField,
+      attributeField('order', attr('Status'), LABELS['Status']!),
+      attributeField('order', attr('TotalPrice'), LABELS['TotalPrice']!, 'In euros.'),
+      attributeField('order', attr('PlacedAt'), LABELS['PlacedAt']!),
+      attributeField('order', attr('Paid'), LABELS['Paid']!),
+      attributeField('order', attr('Note'), LABELS['Note']!),
+    ],
+    save: async (values, id) => {
+      if (id === null) await table.put(values);
+      else await table.update(id, values);
+    },
+  });
+
+  let status: string | null = null;
+  let all: VaultObject[] = [];
+  let customers = new Map<string, string>();
+  const filterButtons = [null, ...STATUSES].map((value) =>
+    h('button', { type: 'button', class: 'chip', 'aria-pressed': String(value === null), onClick: () => setStatus(value) }, value ?? 'All'),
+  );
+  const heading = h('h2', { class: 'card-title', id: 'order-list-title' });
+  const list = h('ul', { class: 'record-list', 'aria-labelledby': 'order-list-title', id: 'order-list' });
+  replaceChildren(
+    root,
+    form.element,
+    h(
+      'section',
+      { class: 'card' },
+      h('div', { class: 'list-head' }, heading),
+      h('div', { class: 'chips', role: 'group', 'aria-label': 'Filter by status (blind index)' }, ...filterButtons),
+      list,
+    ),
+  );
+
+  function setStatus(value: string | null): void {
+    status = value;
+    filterButtons.forEach((button, i) => button.setAttribute('aria-pressed', String((i === 0 ? null : STATUSES[i - 1]) === value)));
+    void render();
+  }
+
+  async function render(): Promise<void> {
+    const rows = status === null ? all : await table.where('Status').equals(status).toArray();
+    const sorted = [...rows].sort((a, b) => Number(b['Number']) - Number(a['Number']));
+    heading.textContent = status === null ? `Orders (${sorted.length})` : `${status} orders (${sorted.length})`;
+    replaceChildren(list, ...(sorted.length === 0 ? [h('li', { class: 'empty' }, 'No orders here yet.')] : sorted.map(orderRow)));
+  }
+
+  function orderRow(order: VaultObject): HTMLElement {
+    const customerId = order[ORDER_CUSTOMER];
+    const customer = typeof customerId === 'string' ? (customers.get(customerId) ?? 'Unknown customer') : 'No customer';
+    const label = `order ${String(order['Number'])}`;
+    return h(
+      'li',
+      { class: 'record', 'data-id': order.id },
+      h(
+        'div',
+        { class: 'record-main' },
+        h('p', { class: 'record-title' }, `#${String(order['Number'])} · ${customer}`),
+        h('p', { class: 'record-meta' }, [formatDateTime(order['PlacedAt']), order['Note']].filter(Boolean).join(' · ') || 'No date'),
+      ),
+      h(
+        'div',
+        { class: 'record-figure' },
+        h('span', { class: `badge badge-${String(order['Status']).toLowerCase()}` }, String(order['Status'])),
+        order['TotalPrice'] === null ? null : h('span', {}, `€ ${formatDecimal(order['TotalPrice'])}`),
+      ),
+      h(
+        'div',
+        { class: 'record-actions' },
+        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Edit ${label}`, onClick: () => form.edit(order) }, 'Edit'),
+        h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Delete ${label}`, onClick: () => void table.delete(order.id) }, 'Delete'),
+      ),
+    );
+  }
+
+  vault.live(CUSTOMER).subscribe({
+    next: (rows) => {
+      customers = new Map(rows.map((c) => [c.id, String(c['Name'])]));
+      customerField.setOptions([...customers].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label)));
+      void render();
+    },
+  });
+  vault.live(ORDER).subscribe({
+    next: (rows) => {
+      all = rows;
+      void render();
+    },
+  });
+}
