@@ -42,3 +42,26 @@ export type {
   VariableRef,
   XPathAst,
 } from './ast.js';
+// SQL compiler and storage conventions (to-sql.ts, sql-*.ts).
+export { toSql, toSqlAst } from './to-sql.js';
+export type { ToSqlOptions, SqlWhere } from './to-sql.js';
+export type { SqlDialect } from './sql-dialect.js';
+export { quoteIdent } from './sql-dialect.js';
+export { registerSqliteFunctions } from './sql-functions.js';
+export type { SqliteFunctionHost } from './sql-functions.js';
+export { encodeSortableDecimal, decodeSortableDecimal } from './sql-decimal.js';
+export {
+  createTableSql,
+  encodeSqlValue,
+  decodeSqlValue,
+  encodeSqlDatetime,
+  sqlColumnType,
+  defaultTableName,
+  defaultColumnName,
+  defaultJunction,
+  resolveNaming,
+  ID_COLUMN,
+  JUNCTION_FROM_COLUMN,
+  JUNCTION_TO_COLUMN,
+} from './sql-schema.js';
+export type { SqlNaming, JunctionNames } from './sql-schema.js';

@@ -1,4 +1,5 @@
 import type { AppDefinition } from '../app/types.js';
+import { ValidationError } from '../core/errors.js';
 import type { CompareExpr, CompareOp, Expr, StringMatchExpr, XPathAst } from './ast.js';
 import { checkXPath, operandInfo, type Domain, type OperandInfo } from './check-xpath.js';
 import { applyOp, coerce, compareCoerced, EMPTY_LITERAL, INVALID, isEmptyValue } from './coerce-value.js';
@@ -149,7 +150,7 @@ class SqlCompiler implements SqlScope {
       case 'or':
         return all(e.operands.map((o) => this.compileExpr(o, entity, alias)), 'OR');
       case 'not':
-        return `(NOT ${this.compileExpr(e.operand, entity, alias)})`;
+        return `(NOT (${this.compileExpr(e.operand, entity, alias)}))`;
       case 'exists': {
         const path = compileSqlPath(this, entity, alias, e.path);
         return exists(path.from, path.where);
@@ -167,6 +168,9 @@ class SqlCompiler implements SqlScope {
  */
 export function toSqlAst(ast: XPathAst, options: ToSqlOptions, ctx: XPathContext = {}): SqlWhere {
   checkXPath(ast, { app: options.app, entity: options.entity });
+  if (!options.app.entity(options.entity).persistent) {
+    throw new ValidationError('not-persistent', `Memory-only entity ${options.entity} has no table to query`, { entity: options.entity });
+  }
   // One instant for every token of the query.
   const fixed: XPathContext = { ...ctx, now: new Date(nowOf(ctx)) };
   const compiler = new SqlCompiler(options.app, options.dialect, options, fixed, ast.source);
