@@ -42,7 +42,11 @@ function createWhere(ctx: EntityTableContext, attribute: string): WhereClause {
     const wanted = new Set(values.map((v) => indexText(normalizeAttribute(attr, v, { entity: entity.name, member: attribute }))));
     const run = async (): Promise<VaultObject[]> => {
       const keys = await Promise.all([...wanted].map((text) => ctx.codec.indexKey(entity, attribute, JSON.parse(text))));
-      const rows = await read(ctx, async () => (await ctx.db.table(entity.name).where(indexField(attribute)).anyOf(keys).toArray()) as StoredRow[]);
+      // One key: `equals` reads with getAll; anyOf would walk a cursor row by row.
+      const index = ctx.db.table(entity.name).where(indexField(attribute));
+      const rows = await read(ctx, async () =>
+        (keys.length === 1 ? await index.equals(keys[0]!).toArray() : (await Promise.all(keys.map((k) => index.equals(k).toArray()))).flat()) as StoredRow[],
+      );
       const objects = (await decodeAll(ctx, rows)) as VaultObject[];
       // Blind indexes are truncated HMACs: drop the expected false positives.
       const seen = new Set<string>();
