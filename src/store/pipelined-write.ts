@@ -8,6 +8,8 @@ export interface PipelinedWrite {
   outboxStore: string;
   /** Rows whose stored fingerprint must still be `expected` (compare-and-set). */
   checks: { id: string; expected: string }[];
+  /** Ids that must not exist; checked with a key-only read before anything is written. */
+  requireAbsent?: readonly string[];
   fingerprint(row: StoredRow | undefined): string;
   /** Sealed chunks to write: rows in `add` are added (fail if present), rows in `put` replaced. */
   sources: { chunks: SealedChunks; add: ReadonlySet<string>; put: ReadonlySet<string> }[];
@@ -37,7 +39,7 @@ function isConstraintFailure(error: unknown): boolean {
  *   this transaction's own requests; when none is ready and no request is pending, a cheap read
  *   keeps the transaction alive until one is;
  * - several chunk requests stay outstanding, so IndexedDB always has work queued;
- * - compare-and-set checks run first; a mismatch, a failing `add` or a sealing failure aborts the
+ * - existence and compare-and-set checks run first; a mismatch, a failing `add` or a sealing failure aborts the
  *   transaction, so nothing of the batch is written;
  * - the outbox row is written last, in the same transaction: rows and entry commit together.
  */
@@ -90,13 +92,26 @@ export async function runPipelinedWrite(db: Dexie, write: PipelinedWrite): Promi
             track(table.get(KEEP_ALIVE_KEY)); // keep-alive while the next chunk is sealed
           }
         };
-        if (write.checks.length === 0) return pump();
-        table.bulkGet(write.checks.map((c) => c.id)).then((rows) => {
-          for (let i = 0; i < rows.length; i++) {
-            if (write.fingerprint(rows[i] as StoredRow | undefined) !== write.checks[i]!.expected) return fail(new WriteConflict());
-          }
-          pump();
-        }, fail);
+        const absent = write.requireAbsent ?? [];
+        const absentCheck: PromiseLike<unknown> =
+          absent.length === 0
+            ? Dexie.Promise.resolve()
+            : table
+                .where(':id')
+                .anyOf(absent as string[])
+                .primaryKeys()
+                .then((found) => {
+                  if (found.length > 0) throw new WriteConflict();
+                });
+        const casCheck = (): PromiseLike<unknown> =>
+          write.checks.length === 0
+            ? Dexie.Promise.resolve()
+            : table.bulkGet(write.checks.map((c) => c.id)).then((rows) => {
+                for (let i = 0; i < rows.length; i++) {
+                  if (write.fingerprint(rows[i] as StoredRow | undefined) !== write.checks[i]!.expected) throw new WriteConflict();
+                }
+              });
+        absentCheck.then(casCheck).then(pump, fail);
       }),
     );
   } catch (error) {

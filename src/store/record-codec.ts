@@ -111,9 +111,13 @@ export function createEncryptedCodec(keys: KeySet, schemaVersion: number): Recor
     async encodeRows(entity, objects) {
       return Promise.all(
         objects.map(async ({ id, members }) => {
-          const e = await sealRecord(keys, { store: entity.name, schemaVersion, primaryKey: id }, encodePayload(members));
+          // The envelope and every blind index are computed concurrently: one crypto round trip.
+          const [e, ...blind] = await Promise.all([
+            sealRecord(keys, { store: entity.name, schemaVersion, primaryKey: id }, encodePayload(members)),
+            ...entity.indexes.map((index) => indexKey(entity, index.attribute, members[index.attribute])),
+          ]);
           const row: StoredRow = { id, sv: schemaVersion, e };
-          for (const index of entity.indexes) row[indexField(index.attribute)] = await indexKey(entity, index.attribute, members[index.attribute]);
+          entity.indexes.forEach((index, i) => (row[indexField(index.attribute)] = blind[i]));
           return row;
         }),
       );

@@ -12,6 +12,8 @@ import { OUTBOX_STORE } from './vault-database.js';
 export type { WriteOp } from './plan-writes.js';
 
 const MAX_ATTEMPTS = 25;
+/** Up to this many puts, the optimistic create skips its key-only existence read. */
+const SMALL_BATCH = 64;
 
 
 /** Ids among `ids` that have a row, from a key-only query (no values are read). */
@@ -40,6 +42,8 @@ function minus(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
  *   update;
  * - the rows and their outbox entry commit in the same transaction or not at all;
  * - writes that change nothing write nothing and add no outbox entry.
+ * - a batch of puts is first tried as creates in one transaction that checks, key-only, that none
+ *   of the ids exists (the common case: one transaction, no separate read).
  * Returns, per op, whether the object existed before.
  */
 export async function applyWrites(db: Dexie, codec: RecordCodec, entity: EntityDef, ops: readonly WriteOp[]): Promise<boolean[]> {
@@ -53,13 +57,35 @@ export async function applyWrites(db: Dexie, codec: RecordCodec, entity: EntityD
   const startSealingPuts = () => (sealedPuts ??= sealInChunks(codec, entity, puts.map((op) => ({ id: op.id, members: op.members }))));
   const allFresh = ops.every((op) => op.kind === 'put' && op.fresh === true);
 
+  if (puts.length === ops.length) {
+    // Optimistic create: most puts create objects. Plan as if none exists and write in a single
+    // transaction that first checks, key-only, that none does; otherwise take the general path.
+    const plan = planWrites(entity, ops, ops.map(() => undefined));
+    const outboxRow = await codec.encodeOutbox(globalThis.crypto.randomUUID(), { at: new Date().toISOString(), changes: plan.changes });
+    try {
+      await runPipelinedWrite(db, {
+        store: entity.name,
+        outboxStore: OUTBOX_STORE,
+        checks: [],
+        // Small batches rely on `add` failing instead: a wasted attempt costs little there.
+        requireAbsent: allFresh || ids.length <= SMALL_BATCH ? [] : ids,
+        fingerprint: (row) => codec.fingerprint(row),
+        sources: [{ chunks: startSealingPuts(), add: new Set(ids), put: new Set() }],
+        deletes: [],
+        outboxRow,
+      });
+      return plan.existed;
+    } catch (error) {
+      if (!(error instanceof WriteConflict)) throw mapStorageError(error, { entity: entity.name, operation: 'write' });
+    }
+  }
+
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Fresh ids were just drawn at random: nothing can exist under them yet.
     let exists: Set<string>;
     let priorRows: (StoredRow | undefined)[];
     try {
-      if (allFresh) startSealingPuts();
-      exists = allFresh && attempt === 0 ? new Set() : await existingIds(table, ids);
+      exists = await existingIds(table, ids);
       // Sealing starts once the key-only read is done: it would only delay that read.
       startSealingPuts();
       const present = ids.filter((id) => exists.has(id));
