@@ -10,6 +10,16 @@ function randomWord(length: number): string {
   return s;
 }
 
+const WORDS = 'order customer invoice delivery street city amount paid open closed note photo visit rep manager account phone email address north south east west market product item price total tax discount'.split(' ');
+
+/** Text like a person's notes (words, not random bytes), so a store that compresses can. */
+function prose(length: number): string {
+  const picks = crypto.getRandomValues(new Uint8Array(length));
+  let s = '';
+  for (let i = 0; s.length < length; i++) s += `${WORDS[picks[i % length]! % WORDS.length]} `;
+  return s.slice(0, length);
+}
+
 /** `count` records of about 1 KB each (UTF-8), 10 categories so a category query returns ~10%. */
 function makeItems(count: number): BenchItem[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -17,7 +27,7 @@ function makeItems(count: number): BenchItem[] {
     Category: `category-${i % CATEGORIES}`,
     Code: randomWord(12),
     Rank: i,
-    Text: randomWord(900),
+    Text: prose(900),
     Amount: `${i}.${i % 100}`,
   }));
 }
@@ -44,12 +54,6 @@ export interface RunResult {
   queryRows: number;
   put: number;
   get: number;
-  bytes: number;
-}
-
-async function usage(): Promise<number> {
-  const estimate = await navigator.storage.estimate();
-  return estimate.usage ?? 0;
 }
 
 /** One repetition for one contender on a fresh database; times in milliseconds. */
@@ -57,13 +61,11 @@ async function runOnce(kind: ContenderKind, count: number, singles: number): Pro
   const name = `bench-${kind}-${crypto.randomUUID()}`;
   const items = makeItems(count);
   const ids = items.map((i) => i.id);
-  const before = await usage();
   const c = await openContender(kind, name);
   try {
     let t = performance.now();
     await c.bulkPut(items);
     const bulkPut = performance.now() - t;
-    const bytes = (await usage()) - before;
 
     t = performance.now();
     const got = await c.bulkGet(ids);
@@ -85,17 +87,26 @@ async function runOnce(kind: ContenderKind, count: number, singles: number): Pro
       await c.get(ids[(i * 37) % count]!);
       getTimes.push(performance.now() - t);
     }
-    return { bulkPut, bulkGet, query, queryRows: rows.length, put: median(putTimes), get: median(getTimes), bytes };
+    return { bulkPut, bulkGet, query, queryRows: rows.length, put: median(putTimes), get: median(getTimes) };
   } finally {
     await c.close();
     await deleteDatabase(databaseOf(kind, name));
   }
 }
 
+/** Writes `count` records and keeps them, so the runner can measure the profile on disk. */
+async function fill(kind: ContenderKind, count: number): Promise<void> {
+  const c = await openContender(kind, `disk-${kind}`);
+  await c.bulkPut(makeItems(count));
+  await c.close();
+}
+
 declare global {
   interface Window {
     runBench(kind: ContenderKind, count: number, singles: number): Promise<RunResult>;
+    fill(kind: ContenderKind, count: number): Promise<void>;
   }
 }
 window.runBench = runOnce;
+window.fill = fill;
 document.getElementById('status')!.textContent = 'ready';
