@@ -44,6 +44,22 @@ async function readNotes(page: Page, name: string): Promise<{ all: Array<Record<
 const byTitle = (a: Record<string, unknown>, b: Record<string, unknown>): number => String(a['Title']).localeCompare(String(b['Title']));
 
 test.describe('persistence', () => {
+  test('the vault asks for persistent storage and exposes the browser answer', async ({ harness }) => {
+    const result = await harness.evaluate(async (spec) => {
+      const vault = await window.ov.openVault({ name: 'persist', app: window.ov.defineApp(spec) });
+      const asked = vault.persisted;
+      const now = await navigator.storage.persisted();
+      vault.close();
+      const notAsked = await window.ov.openVault({ name: 'persist', app: window.ov.defineApp(spec), requestPersistence: false });
+      const skipped = notAsked.persisted;
+      notAsked.close();
+      return { asked, now, skipped };
+    }, NOTES_APP);
+    expect(typeof result.asked).toBe('boolean');
+    expect(result.asked).toBe(result.now);
+    expect(result.skipped).toBeNull();
+  });
+
   test('keys and data survive a page reload', async ({ harness, origin }) => {
     const written = await writeNotes(harness, 'reload');
     expect(written).toHaveLength(3);

@@ -15,10 +15,14 @@ export type Each = (object: VaultObject, ctx: XPathContext, test: (value: unknow
 /** Walks a path from `object`, calling `leaf` on each object reached until one returns true. */
 export type Walk = (object: VaultObject, ctx: XPathContext, leaf: (object: VaultObject) => boolean) => boolean;
 
-/** A compiled operand: `each` for every operand, plus `constant` for literals (value known now). */
+/**
+ * A compiled operand: `each` for every operand, plus `constant` for literals (value known now) and
+ * `read` for an attribute or id of the object itself (one value, no path: read without a callback).
+ */
 export interface CompiledOperand {
   readonly each: Each;
   readonly constant?: { readonly value: unknown };
+  readonly read?: (object: VaultObject) => unknown;
 }
 
 /** What the operand compiler needs from the expression compiler (filters on path steps). */
@@ -78,10 +82,11 @@ export function compileOperand(scope: CompileScope, entity: string, op: Operand)
     case 'attribute': {
       const { walk } = compilePath(scope, entity, op.path);
       const name = op.name;
-      if (op.path.length === 0) return { each: (o, _c, test) => test(o[name]) };
+      if (op.path.length === 0) return { each: (o, _c, test) => test(o[name]), read: (o) => o[name] };
       return { each: (o, c, test) => walk(o, c, (x) => test(x[name])) };
     }
     case 'id': {
+      if (op.path.length === 0) return { each: (o, _c, test) => test(o.id), read: (o) => o.id };
       const { walk } = compilePath(scope, entity, op.path);
       return { each: (o, c, test) => walk(o, c, (x) => test(x.id)) };
     }

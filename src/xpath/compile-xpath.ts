@@ -1,7 +1,8 @@
 import type { AppDefinition, VaultObject } from '../app/index.js';
-import type { CompareExpr, Expr, XPathAst } from './ast.js';
+import type { CompareExpr, CompareOp, Expr, XPathAst } from './ast.js';
 import { checkXPath, operandInfo, type Domain, type OperandInfo } from './check-xpath.js';
 import { applyOp, coerce, compareCoerced, EMPTY_LITERAL, INVALID, isEmptyValue } from './coerce-value.js';
+import { compareDecimal, decimalComparer, numberToDecimal } from './decimal-compare.js';
 import { compileOperand, compilePath, type CompileScope, type Predicate } from './compile-operand.js';
 import { parseXPath } from './parse-xpath.js';
 import type { XPathContext } from './xpath-context.js';
@@ -20,6 +21,47 @@ function compareDomain(l: OperandInfo, r: OperandInfo): Domain {
 function emptyTest(op: CompareExpr['op'], v: unknown): boolean {
   const empty = isEmptyValue(v) || v === EMPTY_LITERAL;
   return op === '=' ? empty : op === '!=' ? !empty : false;
+}
+
+const FLIP: Record<CompareOp, CompareOp> = { '=': '=', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/** `a op b` is `b flipOp(op) a`. */
+function flipOp(op: CompareOp): CompareOp {
+  return FLIP[op];
+}
+
+/** Comparison of a numeric value with a fixed decimal literal `cb`, exact (no float rounding). */
+function numericComparer(cb: string): (a: unknown) => number {
+  const text = decimalComparer(cb);
+  const asNumber = Number(cb);
+  const shortest = numberToDecimal(asNumber);
+  // When cb is exactly the shortest text of a double, comparing doubles orders like comparing
+  // their shortest decimal texts (which is what the decimal path below does for numbers).
+  const exact = shortest !== null && compareDecimal(shortest, cb) === 0;
+  return (a) => {
+    if (typeof a === 'number' && exact && Number.isFinite(a)) return a < asNumber ? -1 : a > asNumber ? 1 : 0;
+    const ca = coerce('numeric', a);
+    return typeof ca === 'string' ? text(ca) : Number.NaN;
+  };
+}
+
+/**
+ * The test of one value against a literal, in a domain: the same answers as coercing both sides
+ * and `compareCoerced`, with the literal's work done once.
+ */
+function constantTest(domain: Domain, op: CompareOp, cv: unknown): (a: unknown) => boolean {
+  const cb = coerce(domain, cv);
+  let cmp: (a: unknown) => number;
+  if (cb === INVALID) cmp = () => Number.NaN;
+  else if (domain === 'numeric' && typeof cb === 'string') cmp = numericComparer(cb);
+  else if ((domain === 'string' || domain === 'ref') && typeof cb === 'string') {
+    cmp = (a) => (typeof a === 'string' ? (a === cb ? 0 : a < cb ? -1 : 1) : compareCoerced(domain, coerce(domain, a), cb));
+  } else cmp = (a) => compareCoerced(domain, coerce(domain, a), cb);
+  return (a) => {
+    if (a === EMPTY_LITERAL) return emptyTest(op, cv);
+    if (a === null || a === undefined) return false;
+    return applyOp(op, cmp(a));
+  };
 }
 
 class Compiler implements CompileScope {
@@ -45,16 +87,17 @@ class Compiler implements CompileScope {
       if (isEmptyValue(a) || isEmptyValue(b)) return false;
       return applyOp(op, compareCoerced(domain, coerce(domain, a), coerce(domain, b)));
     };
-    if (right.constant !== undefined) {
-      // Literal on the right (the common case): coerced once, here.
-      const cv = right.constant.value;
-      const cb = coerce(domain, cv);
-      return (o, c) =>
-        left.each(o, c, (a) => {
-          if (a === EMPTY_LITERAL) return emptyTest(op, cv);
-          if (isEmptyValue(a) || cb === INVALID) return false;
-          return applyOp(op, compareCoerced(domain, coerce(domain, a), cb));
-        });
+    // A literal on one side (the common case): coerced once, here; the other side read directly
+    // when it is an attribute of the object itself (no callback per object).
+    const constantSide = right.constant !== undefined ? { value: right.constant.value, other: left, op } : left.constant !== undefined ? { value: left.constant.value, other: right, op: flipOp(op) } : null;
+    if (constantSide !== null) {
+      const test = constantTest(domain, constantSide.op, constantSide.value);
+      const { other } = constantSide;
+      if (other.read !== undefined) {
+        const read = other.read;
+        return (o) => test(read(o));
+      }
+      return (o, c) => other.each(o, c, test);
     }
     return (o, c) => left.each(o, c, (a) => right.each(o, c, (b) => pair(a, b)));
   }
@@ -63,11 +106,25 @@ class Compiler implements CompileScope {
     switch (e.kind) {
       case 'and': {
         const parts = e.operands.map((x) => this.compileExpr(x, entity));
-        return (o, c) => parts.every((p) => p(o, c));
+        if (parts.length === 2) {
+          const [a, b] = parts as [Predicate, Predicate];
+          return (o, c) => a(o, c) && b(o, c);
+        }
+        return (o, c) => {
+          for (let i = 0; i < parts.length; i += 1) if (!parts[i]!(o, c)) return false;
+          return true;
+        };
       }
       case 'or': {
         const parts = e.operands.map((x) => this.compileExpr(x, entity));
-        return (o, c) => parts.some((p) => p(o, c));
+        if (parts.length === 2) {
+          const [a, b] = parts as [Predicate, Predicate];
+          return (o, c) => a(o, c) || b(o, c);
+        }
+        return (o, c) => {
+          for (let i = 0; i < parts.length; i += 1) if (parts[i]!(o, c)) return true;
+          return false;
+        };
       }
       case 'not': {
         const inner = this.compileExpr(e.operand, entity);

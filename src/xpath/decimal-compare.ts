@@ -44,6 +44,22 @@ export function compareDecimal(a: string, b: string): number {
   return pa.negative ? -m : m;
 }
 
+/**
+ * `compareDecimal(a, b)` for a fixed `b`, with `b` parsed once (the compiled predicate compares
+ * every object's value with the same literal).
+ */
+export function decimalComparer(b: string): (a: string) => number {
+  const pb = split(b);
+  if (pb === null) return () => Number.NaN;
+  return (a) => {
+    const pa = split(a);
+    if (pa === null) return Number.NaN;
+    if (pa.negative !== pb.negative) return pa.negative ? -1 : 1;
+    const m = compareMagnitude(pa, pb);
+    return pa.negative ? -m : m;
+  };
+}
+
 /** Plain decimal text of a finite number or bigint (no exponent), or null. */
 export function numberToDecimal(n: number | bigint): string | null {
   if (typeof n === 'bigint') return n.toString();

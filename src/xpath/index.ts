@@ -65,3 +65,5 @@ export {
   JUNCTION_TO_COLUMN,
 } from './sql-schema.js';
 export type { SqlNaming, JunctionNames } from './sql-schema.js';
+// Printer (print-xpath.ts).
+export { printXPath } from './print-xpath.js';

@@ -17,6 +17,8 @@ export const app = defineApp({
         CreditLimit: 'decimal',
         Visits: 'integer',
       },
+      // Indexes matter only to vault.query (tests/store/local-query*.test.ts): string, boolean, decimal.
+      indexes: ['Name', 'IsGoldCustomer', 'CreditLimit'],
     },
     'Sales.Address': { attributes: { City: 'string' } },
     'Sales.Country': { attributes: { Name: 'string' } },
@@ -28,10 +30,11 @@ export const app = defineApp({
         OrderStatus: { enum: ['Open', 'Paid', 'Closed'] },
         DateAttribute: 'datetime',
       },
+      indexes: ['OrderStatus', 'Number'],
     },
     'System.User': { attributes: { Name: 'string' } },
     'System.UserRole': { attributes: { Name: 'string' } },
-    'QueryOver.Folder': { attributes: { Name: 'string' } },
+    'QueryOver.Folder': { attributes: { Name: 'string' }, indexes: ['Name'] },
     'QueryOver.File': { attributes: { Name: 'string' } },
   },
   associations: {
@@ -62,12 +65,15 @@ const c = (id: string, Name: string | null, extra: Record<string, unknown> = {})
 /** Objects per entity, in stored form (decimals as canonical strings, datetimes as ISO UTC). */
 export const data: Record<string, VaultObject[]> = {
   'Sales.Customer': [
-    c('c1', 'Jansen', { FirstName: 'Piet', City: 'Rotterdam', IsGoldCustomer: true, CreditLimit: '0.3' }),
-    c('c2', 'Smit', { FirstName: 'Andy', City: 'Losdun', CreditLimit: '30000.01' }),
-    c('c3', 'Andy', { FirstName: 'Kees', City: 'Andy' }),
-    c('c4', 'Isaacsen', { FirstName: 'Bo', Visits: 5 }),
-    c('c5', null, { FirstName: 'Marianne', City: 'Delft' }),
-    c('c6', 'Thomson'),
+    // DateRegistered: c1 Monday 13 May 2024; c2 Saturday 11 May 23:30 UTC (already Sunday in
+    // Amsterdam); c5 exactly the end of that week (UTC); c6 just after midnight in Amsterdam on the
+    // DST night of 31 March 2024 (still 30 March in UTC).
+    c('c1', 'Jansen', { FirstName: 'Piet', City: 'Rotterdam', IsGoldCustomer: true, CreditLimit: '0.3', DateRegistered: '2024-05-13T08:00:00.000Z' }),
+    c('c2', 'Smit', { FirstName: 'Andy', City: 'Losdun', CreditLimit: '30000.01', DateRegistered: '2024-05-11T23:30:00.000Z' }),
+    c('c3', 'Andy', { FirstName: 'Kees', City: 'Andy', DateRegistered: '2022-01-01T00:00:00.000Z' }),
+    c('c4', 'Isaacsen', { FirstName: 'Bo', Visits: 5, DateRegistered: '2020-06-01T00:00:00.000Z' }),
+    c('c5', null, { FirstName: 'Marianne', City: 'Delft', DateRegistered: '2024-05-19T00:00:00.000Z' }),
+    c('c6', 'Thomson', { DateRegistered: '2024-03-30T23:30:00.000Z' }),
     c('c7', 'Thompson'),
     c('c8', 'Thomson'),
     c('c9', 'Jansen', { IsGoldCustomer: true }),
