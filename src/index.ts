@@ -11,6 +11,8 @@ export type {
   WhereClause,
   VaultObservable,
   PendingChange,
+  LocalQueryOptions,
+  QueryUser,
 } from './store/index.js';
 export {
   VaultError,
@@ -22,7 +24,23 @@ export {
   XPathSyntaxError,
   XPathTypeError,
   SyncError,
+  UserMismatchError,
+  UnsyncedChangesError,
+  OfflineError,
   isVaultError,
 } from './core/index.js';
 export type { VaultErrorDetails } from './core/index.js';
 export type { VaultObject } from './app/index.js';
+export type {
+  SyncConfig,
+  SyncProgress,
+  SyncRunOptions,
+  SyncResult,
+  SyncErrorEntry,
+  PurgedEvent,
+  ProtocolViolationEvent,
+  ChangeEvent,
+  VaultEvents,
+  DiscardedChange,
+} from './sync/index.js';
+export type { VaultSyncApi } from './store/index.js';

@@ -73,6 +73,21 @@ export class SyncError extends VaultError {
   override name = 'SyncError';
 }
 
+/** A sync authenticated as another user than the one this vault belongs to; nothing was changed. */
+export class UserMismatchError extends SyncError {
+  override name = 'UserMismatchError';
+}
+
+/** The operation would lose local changes that were not synchronized yet (e.g. `signOut()`). */
+export class UnsyncedChangesError extends VaultError {
+  override name = 'UnsyncedChangesError';
+}
+
+/** The operation needs the server and the device is offline; it failed at once and changed nothing. */
+export class OfflineError extends SyncError {
+  override name = 'OfflineError';
+}
+
 /** True for any error thrown by offline-vault, also after it crossed a postMessage boundary. */
 export function isVaultError(value: unknown): value is VaultError {
   return (

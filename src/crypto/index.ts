@@ -22,3 +22,21 @@ export { blindIndex, blindIndexParts, BLIND_INDEX_PREFIX } from './blind-index.j
 export { BlindIndexCache } from './blind-index-cache.js';
 export { encodePayload, decodePayload } from './payload-codec.js';
 export { fillRandomIv, IV_LENGTH } from './iv-pool.js';
+export {
+  createFileHeader,
+  openFileHeader,
+  parseFileHeader,
+  fileIdHex,
+  FILE_FORMAT,
+  SUITE_STREAM_AES256_GCM,
+  LOG2_SEGMENT_SIZE,
+  SEGMENT_SIZE,
+  SEGMENT_TAG_LENGTH,
+  FILE_HEADER_LENGTH,
+  FILE_ID_LENGTH,
+  NONCE_PREFIX_LENGTH,
+  AAD_FEK_PREFIX,
+  AAD_SEGMENT_PREFIX,
+} from './file-header.js';
+export type { FileHeaderFields, FileStreamContext, FileKeys } from './file-header.js';
+export { sealSegment, openSegment, sealFileMeta, openFileMeta, MAX_SEGMENT_INDEX, AAD_FILE_META_PREFIX } from './file-stream.js';

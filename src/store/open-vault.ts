@@ -1,38 +1,70 @@
 import type { AppDefinition, VaultObject } from '../app/index.js';
 import { ValidationError } from '../core/errors.js';
+import { changeSignal } from './change-signal.js';
 import { createEntityTable, liveEntity } from './entity-table.js';
 import { loadOrCreateKeys } from './keyring-store.js';
 import { mapStorageError } from './map-storage-error.js';
 import { closedError, createMemoryTable, type MemoryTable } from './memory-table.js';
+import { liveLocalQuery } from './live-local-query.js';
+import { prepareLocalQuery, type LocalQueryHost, type LocalQueryOptions } from './local-query.js';
 import { listPendingChanges, type PendingChange } from './outbox.js';
 import { requestPersistence } from './request-persistence.js';
 import { createEncryptedCodec, createPlainCodec, type RecordCodec } from './record-codec.js';
 import { createVaultDatabase, type IndexedDbDependencies } from './vault-database.js';
+import { createFileStore, type FileStore, type FileStoreOptions } from '../files/index.js';
 import type { VaultObservable, VaultTable } from './vault-table.js';
+import { createBlobCodec, type BlobCodec } from './blob-codec.js';
+import { createVaultSync, type VaultSyncApi } from './vault-sync.js';
+import type { SyncConfig } from '../sync/transport.js';
 
 /** Options of `openVault`. */
 export interface OpenVaultOptions extends IndexedDbDependencies {
   /** Vault name; the IndexedDB database is `offline-vault/<name>`. */
   name: string;
   app: AppDefinition;
-  /** Encrypt records, indexes and the outbox at rest. @default { database: true } */
-  encryption?: { database?: boolean };
+  /**
+   * Encrypt records, indexes and the outbox (`database`) and file contents (`files`, default: as
+   * `database`) at rest. Files are self-describing: changing `files` later keeps every file readable.
+   * @default { database: true }
+   */
+  encryption?: { database?: boolean; files?: boolean };
+  /** File contents: size limit (default 100 MiB per file) and crash-recovery timing. */
+  files?: FileStoreOptions;
   /** Ask the browser to keep the vault's storage (`navigator.storage.persist()`). @default true */
   requestPersistence?: boolean;
+  /** The sync server: base URL, bearer token (or async provider), optional fetch and retry policy. */
+  sync?: SyncConfig;
 }
 
 /** An open vault: the app's objects on this device, encrypted at rest. */
-export interface Vault {
+export interface Vault extends VaultSyncApi {
   readonly name: string;
   readonly app: AppDefinition;
   /** Whether records, indexes and the outbox are encrypted at rest. */
   readonly encrypted: boolean;
   /** The browser's answer to `navigator.storage.persist()`; null where it could not be asked. */
   readonly persisted: boolean | null;
+  /** Contents of file entities (`vault.files.put(entity, id, blob)`, `get`, `stream`, ...). */
+  readonly files: FileStore;
   /** The table of an entity; throws ValidationError for an unknown entity. */
   table(entity: string): VaultTable;
-  /** All objects of an entity, re-emitted whenever they change (in this tab or another). */
-  live(entity: string): VaultObservable<VaultObject[]>;
+  /**
+   * The objects of `entity` matching an XPath constraint (DESIGN.md §3), in id order, e.g.
+   * `query('Sales.Order', "[TotalPrice > 100 and Sales.Order_Customer/Sales.Customer/City = 'Rotterdam']")`.
+   * A top-level equality on a declared index (`[Status = 'Open']`, also as one conjunct or an `or`
+   * of equalities on that attribute) reads only the matching objects through the index (a blind
+   * index when encrypted); `[id = '...']` reads those objects; anything else reads and decrypts the
+   * whole entity. Associations resolve from the objects on this device. An invalid constraint
+   * throws XPathSyntaxError / XPathTypeError (and a variable without a value throws
+   * `unknown-variable`) before anything is read.
+   */
+  query(entity: string, xpath: string, options?: LocalQueryOptions): Promise<VaultObject[]>;
+  /**
+   * All objects of an entity, re-emitted whenever they change (in this tab or another). With a
+   * constraint: the `query` result, re-run when the entity or an entity its paths reach changes,
+   * and emitted when the result differs. A bad constraint throws here, synchronously.
+   */
+  live(entity: string, xpath?: string, options?: LocalQueryOptions): VaultObservable<VaultObject[]>;
   /** Local changes not yet synchronized, one per object and write, in commit order. */
   outbox(): Promise<PendingChange[]>;
   /** Number of objects with unsynchronized local changes. */
@@ -57,10 +89,12 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   const wantEncrypted = options.encryption?.database ?? true;
   const db = createVaultDatabase(name, app, options);
   let codec: RecordCodec;
+  let blobs: BlobCodec;
   try {
     await db.open();
     const { keys } = await loadOrCreateKeys(db, app, wantEncrypted);
     codec = keys === undefined ? createPlainCodec() : createEncryptedCodec(keys, app.version);
+    blobs = createBlobCodec(keys, app.version);
   } catch (error) {
     db.close();
     throw mapStorageError(error, { vault: name, operation: 'open' });
@@ -71,6 +105,8 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   const ensureOpen = () => {
     if (!open) throw closedError(name);
   };
+  const encryptFiles = options.encryption?.files ?? wantEncrypted;
+  const files = createFileStore({ ...options.files, db, app, vault: name, encrypt: encryptFiles, ensureOpen });
   const memory = new Map<string, MemoryTable>();
   const tables = new Map<string, VaultTable>();
   for (const entity of app.entities.values()) {
@@ -96,16 +132,29 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     }
   };
 
-  return {
+  const syncApi = await createVaultSync({ name, app, db, codec, blobs, config: options.sync, ensureOpen, close: () => vault.close() });
+  // The sync engine names the user (vault.user); until then [%CurrentUser%] is empty.
+  const host: LocalQueryHost = { app, table, user: () => syncApi.user };
+
+  const vault: Vault = {
     name,
     app,
     encrypted: codec.encrypted,
     persisted,
+    files,
     table,
-    live(entity) {
+    async query(entity, xpath, queryOptions) {
+      ensureOpen();
+      return prepareLocalQuery(host, entity, xpath, queryOptions).run();
+    },
+    live(entity, xpath, queryOptions) {
       const t = table(entity);
       const mem = memory.get(entity);
-      return mem !== undefined ? mem.observe() : liveEntity(() => t.toArray());
+      if (xpath === undefined) return mem !== undefined ? mem.observe() : liveEntity(() => t.toArray());
+      const prepared = prepareLocalQuery(host, entity, xpath, queryOptions);
+      const persistent = prepared.entities.filter((e) => !memory.has(e));
+      const memoryTables = prepared.entities.flatMap((e) => memory.get(e) ?? []);
+      return liveLocalQuery(prepared, changeSignal(db, persistent, memoryTables));
     },
     outbox,
     async pendingChanges() {
@@ -118,6 +167,16 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
       for (const m of memory.values()) m.clear();
       db.close();
     },
+    get user() {
+      return syncApi.user;
+    },
+    sync: (o) => syncApi.sync(o),
+    syncErrors: () => syncApi.syncErrors(),
+    clearSyncError: (id) => syncApi.clearSyncError(id),
+    on: (type, listener) => syncApi.on(type, listener),
+    call: (action, input) => syncApi.call(action, input),
+    signOut: (o) => syncApi.signOut(o),
   };
+  return vault;
 }
 

@@ -5,6 +5,13 @@ import type { AppDefinition } from '../app/index.js';
 export const OUTBOX_STORE = '_outbox';
 export const KEYRING_STORE = '_keyring';
 export const META_STORE = '_meta';
+/** Sync bookkeeping: rejected uploads (sealed), engine state (sealed), server versions per object. */
+export const SYNC_ERRORS_STORE = '_syncErrors';
+export const SYNC_STATE_STORE = '_syncState';
+export const VERSIONS_STORE = '_versions';
+/** File contents: `_files` holds one committed row per object id, `_fileChunks` the segments keyed [fileId, index]. */
+export const FILES_STORE = '_files';
+export const FILE_CHUNKS_STORE = '_fileChunks';
 
 /** Prefix of the index field of a declared index: blind-index bytes when encrypted, a key string when not. */
 export const INDEX_FIELD_PREFIX = 'x_';
@@ -39,6 +46,11 @@ export function createVaultDatabase(name: string, app: AppDefinition, deps: Inde
     [OUTBOX_STORE]: '++seq',
     [KEYRING_STORE]: 'name',
     [META_STORE]: 'name',
+    [SYNC_ERRORS_STORE]: 'k',
+    [SYNC_STATE_STORE]: 'k',
+    [VERSIONS_STORE]: 'k, e',
+    [FILES_STORE]: 'id, fileId',
+    [FILE_CHUNKS_STORE]: '', // outbound keys [fileId, index]; index -1 is a pending write's marker
   };
   for (const entity of app.entities.values()) {
     if (!entity.persistent) continue;
