@@ -1,4 +1,5 @@
 import { ValidationError } from '../core/errors.js';
+import { numberToDecimal } from '../core/number-to-decimal.js';
 import type { AssociationDef, AttributeDef } from './types.js';
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
@@ -26,21 +27,6 @@ function reject(rule: string, message: string, at: ValueLocation): never {
   });
 }
 
-/** Plain decimal notation of a finite number (no exponent), or undefined when it has none. */
-function numberToDecimal(n: number): string | undefined {
-  if (!Number.isFinite(n)) return undefined;
-  const s = String(n);
-  if (!/e/i.test(s)) return s;
-  const [mantissa, exp] = s.toLowerCase().split('e') as [string, string];
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace('-', '');
-  const [intPart, fracPart = ''] = digits.split('.') as [string, string?];
-  const all = intPart + fracPart;
-  const point = intPart.length + Number(exp);
-  const plain =
-    point <= 0 ? `0.${'0'.repeat(-point)}${all}` : point >= all.length ? all + '0'.repeat(point - all.length) : `${all.slice(0, point)}.${all.slice(point)}`;
-  return (negative ? '-' : '') + plain;
-}
 
 /** Canonical decimal string: no leading zeros, no trailing fraction zeros, no "-0". */
 export function canonicalDecimal(input: string): string | undefined {
@@ -79,7 +65,7 @@ export function normalizeAttribute(attr: AttributeDef, value: unknown, at: Value
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) reject('type', 'must be a safe integer', at);
       return value;
     case 'decimal': {
-      const text = typeof value === 'number' ? numberToDecimal(value) : typeof value === 'string' ? value.trim() : undefined;
+      const text = typeof value === 'number' ? (numberToDecimal(value) ?? undefined) : typeof value === 'string' ? value.trim() : undefined;
       const canonical = text === undefined ? undefined : canonicalDecimal(text);
       if (canonical === undefined) reject('type', 'must be a decimal number or a decimal string', at);
       const [intPart, frac = ''] = canonical.replace('-', '').split('.') as [string, string?];
