@@ -6,7 +6,7 @@ import { quoteIdent, ID_COLUMN } from '../xpath/index.js';
 import { creatableMembers, entityAccess, rightsOfRow, type AccessContext } from './access-sql.js';
 import { ALIAS, rowsById } from './download-entity.js';
 import { MUTATIONS_TABLE, nextSeq, tombstoneTable, VERSION_COLUMN } from './ensure-schema.js';
-import { deleteReferenceSets, existingIds, insertRow, loadObjects, prepareColumns, updateRow, writeReferenceSets } from './object-rows.js';
+import { chunks, deleteReferenceSets, existingIds, insertRow, loadObjects, prepareColumns, updateRow, writeReferenceSets } from './object-rows.js';
 import { SqlBuilder, type SqlExecutor, type SyncStore } from './sync-store.js';
 
 /** A per-change rejection (never escapes `applyUpload`). */
@@ -43,16 +43,38 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** Rejects references to objects that do not exist on the server (Mendix: dangling reference). */
-async function checkReferences(tx: SqlExecutor, ac: AccessContext, entity: string, values: Record<string, unknown>): Promise<void> {
+async function checkReferences(tx: SqlExecutor, ac: AccessContext, entity: string, values: Record<string, unknown>, known: KnownIds): Promise<void> {
   for (const [member, assoc] of ac.app.entity(entity).references) {
     const v = values[member];
     if (v === null || v === undefined || !ac.app.entity(assoc.to).persistent) continue;
     const ids = Array.isArray(v) ? (v as string[]) : [v as string];
-    const found = await existingIds(tx, assoc.to, ids, ac.dialect);
-    if (ids.some((id) => !found.has(id))) {
+    const seen = known.of(assoc.to);
+    const unknown = ids.filter((id) => !seen.has(id));
+    if (unknown.length > 0) for (const id of await existingIds(tx, assoc.to, unknown, ac.dialect)) seen.add(id);
+    if (ids.some((id) => !seen.has(id))) {
       reject('dangling-reference', `${entity}: ${member} references an object that does not exist on the server`, { entity, member, target: assoc.to });
     }
   }
+}
+
+/** Ids known to exist during one upload (saves a query per reference to the same object). */
+class KnownIds {
+  private readonly byEntity = new Map<string, Set<string>>();
+  of(entity: string): Set<string> {
+    let set = this.byEntity.get(entity);
+    if (set === undefined) this.byEntity.set(entity, (set = new Set()));
+    return set;
+  }
+}
+
+/** Whether the id is taken: by a live object or by a deleted one (ids are never reused). */
+async function idTaken(tx: SqlExecutor, ac: AccessContext, entity: string, id: string): Promise<boolean> {
+  const q = (n: string): string => quoteIdent(n, ac.dialect);
+  const b = new SqlBuilder(ac.dialect);
+  const sql =
+    `SELECT 1 AS x FROM ${q(entity)} WHERE ${q(ID_COLUMN)} = ${b.p(id)} ` +
+    `UNION ALL SELECT 1 AS x FROM ${q(tombstoneTable(entity))} WHERE ${q(ID_COLUMN)} = ${b.p(id)}`;
+  return (await tx.all(sql, b.params)).length > 0;
 }
 
 async function tombstoned(tx: SqlExecutor, ac: AccessContext, entity: string, id: string): Promise<boolean> {
@@ -76,7 +98,7 @@ async function moveToTombstone(tx: SqlExecutor, app: AppDefinition, ac: AccessCo
 }
 
 /** Applies one change at version `seq`, or throws `Reject` before writing anything. */
-async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, seq: number): Promise<void> {
+async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, seq: number, known: KnownIds): Promise<void> {
   const { app, dialect } = ac;
   const def = app.entities.get(c.entity);
   if (def === undefined) reject('unknown-entity', `Unknown entity ${c.entity}`, { entity: c.entity });
@@ -96,12 +118,12 @@ async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, 
     for (const [m, v] of Object.entries(values)) {
       if (v !== null && !creatable.has(m)) reject('write-denied', `${c.entity}: no rule lets the user set ${m}`, { entity: c.entity, member: m });
     }
-    const exists = (await existingIds(tx, c.entity, [c.id], dialect)).size > 0 || (await tombstoned(tx, ac, c.entity, c.id));
-    if (exists) reject('duplicate-id', `${c.entity}: an object with this id exists or existed`, { entity: c.entity });
-    await checkReferences(tx, ac, c.entity, values);
+    if (await idTaken(tx, ac, c.entity, c.id)) reject('duplicate-id', `${c.entity}: an object with this id exists or existed`, { entity: c.entity });
+    await checkReferences(tx, ac, c.entity, values, known);
     const columns = prepareColumns(app, c.entity, values, dialect);
     await insertRow(tx, dialect, c.entity, c.id, columns, seq);
     await writeReferenceSets(tx, app, c.entity, c.id, values, dialect);
+    known.of(c.entity).add(c.id);
     return;
   }
   const [row] = await rowsById(tx, ac, ea, [c.id]);
@@ -116,6 +138,7 @@ async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, 
       reject('delete-denied', `No rule lets the user delete this ${c.entity}`, { entity: c.entity });
     }
     await moveToTombstone(tx, app, ac, c.entity, c.id, seq);
+    known.of(c.entity).delete(c.id);
     return;
   }
   if (rights.read.length === 0) reject('not-found', `${c.entity}: no such object`, { entity: c.entity });
@@ -129,7 +152,7 @@ async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, 
     changed[m] = v;
   }
   if (Object.keys(changed).length === 0) return;
-  await checkReferences(tx, ac, c.entity, changed);
+  await checkReferences(tx, ac, c.entity, changed, known);
   const columns = prepareColumns(app, c.entity, changed, dialect);
   await updateRow(tx, dialect, c.entity, c.id, columns, seq);
   await writeReferenceSets(tx, app, c.entity, c.id, changed, dialect);
@@ -146,17 +169,24 @@ async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, 
 export async function applyUpload(store: SyncStore, ac: AccessContext, changes: readonly UploadChange[]): Promise<UploadResult[]> {
   return store.transaction('write', async (tx) => {
     const seq = await nextSeq(tx);
-    const results: UploadResult[] = [];
-    for (const c of changes) {
+    const stored = new Map<string, UploadResult>();
+    for (const part of chunks([...new Set(changes.map((c) => c.mutationId))])) {
       const find = new SqlBuilder(ac.dialect);
-      const known = await tx.all(`SELECT result FROM ${MUTATIONS_TABLE} WHERE user_id = ${find.p(ac.user.id)} AND mutation_id = ${find.p(c.mutationId)}`, find.params);
-      if (known.length > 0) {
-        results.push(JSON.parse(String(known[0]!['result'])) as UploadResult);
+      const sql = `SELECT mutation_id, result FROM ${MUTATIONS_TABLE} WHERE user_id = ${find.p(ac.user.id)} AND mutation_id IN (${find.list(part)})`;
+      for (const r of await tx.all(sql, find.params)) stored.set(String(r['mutation_id']), JSON.parse(String(r['result'])) as UploadResult);
+    }
+    const known = new KnownIds();
+    const results: UploadResult[] = [];
+    const fresh: UploadResult[] = [];
+    for (const c of changes) {
+      const earlier = stored.get(c.mutationId);
+      if (earlier !== undefined) {
+        results.push(earlier);
         continue;
       }
       let result: UploadResult;
       try {
-        await applyChange(tx, ac, c, seq);
+        await applyChange(tx, ac, c, seq, known);
         result = { mutationId: c.mutationId, status: 'applied' };
       } catch (error) {
         if (error instanceof Reject) result = { mutationId: c.mutationId, status: 'rejected', reason: error.reason };
@@ -165,12 +195,14 @@ export async function applyUpload(store: SyncStore, ac: AccessContext, changes: 
           result = { mutationId: c.mutationId, status: 'rejected', reason: { code, message: error.message, details: { ...error.details } } };
         } else throw error;
       }
-      const save = new SqlBuilder(ac.dialect);
-      await tx.run(
-        `INSERT INTO ${MUTATIONS_TABLE} (user_id, mutation_id, result, seq) VALUES (${save.p(ac.user.id)}, ${save.p(c.mutationId)}, ${save.p(JSON.stringify(result))}, ${save.p(seq)})`,
-        save.params,
-      );
+      stored.set(c.mutationId, result);
+      fresh.push(result);
       results.push(result);
+    }
+    for (const part of chunks(fresh, 200)) {
+      const save = new SqlBuilder(ac.dialect);
+      const rows = part.map((r) => `(${save.p(ac.user.id)}, ${save.p(r.mutationId)}, ${save.p(JSON.stringify(r))}, ${save.p(seq)})`).join(', ');
+      await tx.run(`INSERT INTO ${MUTATIONS_TABLE} (user_id, mutation_id, result, seq) VALUES ${rows}`, save.params);
     }
     return results;
   });

@@ -148,7 +148,12 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if (path.startsWith('/v1/actions/')) {
       method(request, 'POST');
       const user = await authenticate(request);
-      const name = decodeURIComponent(path.slice('/v1/actions/'.length));
+      let name = '';
+      try {
+        name = decodeURIComponent(path.slice('/v1/actions/'.length));
+      } catch {
+        throw new HttpError(404, 'unknown-action', 'No such server action');
+      }
       const action = Object.hasOwn(options.actions ?? {}, name) ? options.actions![name]! : undefined;
       if (action === undefined) throw new HttpError(404, 'unknown-action', 'No such server action');
       if (!action.roles.some((r) => user.roles.includes(r))) throw new HttpError(403, 'forbidden', 'The user may not call this action', { action: name });

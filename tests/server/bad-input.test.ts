@@ -30,6 +30,7 @@ const cases: [string, string, { user?: string; method?: string; body?: unknown; 
   ['a bad bucket count', '/v1/download', { user: 'meg', body: { protocol: 1, entities: { 'Sales.Order': { checkpoint: null, reconcile: { bucketCount: 3, buckets: [0], have: [] } } } } }, 400, 'invalid-request'],
   ['a malformed have item', '/v1/download', { user: 'meg', body: { protocol: 1, entities: { 'Sales.Order': { checkpoint: null, reconcile: { bucketCount: 2, buckets: [0], have: [['a']] } } } } }, 400, 'invalid-request'],
   ['GET on upload', '/v1/upload', { user: 'meg', method: 'GET' }, 405, 'method-not-allowed'],
+  ['a garbled action name', '/v1/actions/%E0%A4%A', { user: 'meg', body: { protocol: 1 } }, 404, 'unknown-action'],
   ['an unknown route', '/v1/nothing', { user: 'meg' }, 404, 'route-not-found'],
 ];
 
