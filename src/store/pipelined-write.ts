@@ -14,7 +14,8 @@ export interface PipelinedWrite {
   /** Sealed chunks to write: rows in `add` are added (fail if present), rows in `put` replaced. */
   sources: { chunks: SealedChunks; add: ReadonlySet<string>; put: ReadonlySet<string> }[];
   deletes: readonly string[];
-  outboxRow: object;
+  /** The sealed outbox row; may still be sealing when the transaction starts. */
+  outboxRow: Promise<object>;
 }
 
 /** Raised when a compare-and-set check or an `add` finds another writer's change. */
@@ -49,6 +50,11 @@ export async function runPipelinedWrite(db: Dexie, write: PipelinedWrite): Promi
     await db.transaction('rw', [table, db.table(write.outboxStore)], () =>
       new Dexie.Promise<void>((resolve, reject) => {
         const written = write.sources.map(() => new Set<number>());
+        let outboxRow: { row: object } | undefined;
+        write.outboxRow.then(
+          (row) => (outboxRow = { row }),
+          (error: unknown) => fail(error),
+        );
         let pending = 0;
         let finished = false;
         let failed = false;
@@ -84,10 +90,11 @@ export async function runPipelinedWrite(db: Dexie, write: PipelinedWrite): Promi
               if (replaced.length > 0) track(table.bulkPut(replaced));
             }
           }
-          if (!waiting) {
+          if (!waiting && outboxRow !== undefined) {
             finished = true;
+            const row = outboxRow.row;
             const tail = write.deletes.length > 0 ? table.bulkDelete([...write.deletes]) : Dexie.Promise.resolve();
-            tail.then(() => db.table(write.outboxStore).add(write.outboxRow)).then(() => resolve(), fail);
+            tail.then(() => db.table(write.outboxStore).add(row)).then(() => resolve(), fail);
           } else if (pending === 0) {
             track(table.get(KEEP_ALIVE_KEY)); // keep-alive while the next chunk is sealed
           }

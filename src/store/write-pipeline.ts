@@ -61,7 +61,9 @@ export async function applyWrites(db: Dexie, codec: RecordCodec, entity: EntityD
     // Optimistic create: most puts create objects. Plan as if none exists and write in a single
     // transaction that first checks, key-only, that none does; otherwise take the general path.
     const plan = planWrites(entity, ops, ops.map(() => undefined));
-    const outboxRow = await codec.encodeOutbox(globalThis.crypto.randomUUID(), { at: new Date().toISOString(), changes: plan.changes });
+    // Sealed while the transaction starts: the transaction waits for it like for a chunk.
+    const outboxRow = codec.encodeOutbox(globalThis.crypto.randomUUID(), { at: new Date().toISOString(), changes: plan.changes });
+    outboxRow.catch(() => undefined); // surfaced by the transaction
     try {
       await runPipelinedWrite(db, {
         store: entity.name,
@@ -102,7 +104,8 @@ export async function applyWrites(db: Dexie, codec: RecordCodec, entity: EntityD
     const keepPuts = new Set(plan.toWrite.filter((w) => w.fromPut).map((w) => w.id));
     const sealedUpdates = sealInChunks(codec, entity, plan.toWrite.filter((w) => !w.fromPut));
     const entry: OutboxEntry = { at: new Date().toISOString(), changes: plan.changes };
-    const outboxRow = await codec.encodeOutbox(globalThis.crypto.randomUUID(), entry);
+    const outboxRow = codec.encodeOutbox(globalThis.crypto.randomUUID(), entry);
+    outboxRow.catch(() => undefined); // surfaced by the transaction
     const touched = ids.filter((id) => exists.has(id));
     const absent = new Set(ids.filter((id) => !exists.has(id)));
     const before = new Map(priorRows.filter((r): r is StoredRow => r !== undefined).map((r) => [r.id, r]));
