@@ -31,6 +31,7 @@ export {
 } from './core/index.js';
 export type { VaultErrorDetails } from './core/index.js';
 export type { VaultObject } from './app/index.js';
+export type { EncryptionReport, StoreReport } from './store/index.js';
 export type {
   SyncConfig,
   SyncProgress,

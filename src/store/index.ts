@@ -6,3 +6,4 @@ export { databaseName } from './vault-database.js';
 export type { LocalQueryOptions, QueryUser } from './local-query.js';
 export type { VaultSyncApi } from './vault-sync.js';
 export type { SyncErrorEntry } from './sync-store-types.js';
+export type { EncryptionReport, StoreReport } from './verify-encryption.js';

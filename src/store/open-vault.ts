@@ -9,6 +9,7 @@ import { liveLocalQuery } from './live-local-query.js';
 import { prepareLocalQuery, type LocalQueryHost, type LocalQueryOptions } from './local-query.js';
 import { listPendingChanges, type PendingChange } from './outbox.js';
 import { requestPersistence } from './request-persistence.js';
+import { verifyEncryption, type EncryptionReport } from './verify-encryption.js';
 import { createEncryptedCodec, createPlainCodec, type RecordCodec } from './record-codec.js';
 import { createVaultDatabase, type IndexedDbDependencies } from './vault-database.js';
 import { createFileStore, type FileStore, type FileStoreOptions } from '../files/index.js';
@@ -70,6 +71,14 @@ export interface Vault extends VaultSyncApi {
   /** Number of objects with unsynchronized local changes. */
   pendingChanges(): Promise<number>;
   /** Closes the database and drops memory-only objects. */
+  /**
+   * Audits the raw storage: reads every object store of the vault's database through the raw
+   * IndexedDB API and reports, per store, sealed values, plaintext where a sealed value is
+   * expected, and the key generations in use. `ok` is false if anything is exposed.
+   */
+  verifyEncryption(): Promise<EncryptionReport>;
+  /** The protection level of the keys: `device` (non-extractable keys stored in IndexedDB). */
+  readonly securityLevel: 'device';
   close(): void;
 }
 
@@ -157,6 +166,12 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
       return liveLocalQuery(prepared, changeSignal(db, persistent, memoryTables));
     },
     outbox,
+    securityLevel: 'device',
+    async verifyEncryption() {
+      ensureOpen();
+      const factory = options.indexedDB ?? globalThis.indexedDB;
+      return verifyEncryption(factory, name, codec.encrypted);
+    },
     async pendingChanges() {
       const changes = await outbox();
       return new Set(changes.map((c) => `${c.entity}\u0000${c.id}`)).size;
