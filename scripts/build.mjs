@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the library (tsc -> dist/, .js + .d.ts) and then the demo and e2e harness (Vite -> demo-dist/).
+// Builds the library (tsc -> dist/, .js + .d.ts), the service-worker module (dist/sw/), then the
+// demo, its service worker and the e2e pages (Vite + workbox-build injectManifest -> demo-dist/).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,4 +20,5 @@ function run(label, command, args) {
 // A clean dist/ so files deleted from src/ do not linger in the package.
 rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 run('tsc -p tsconfig.build.json', bin('tsc'), ['-p', 'tsconfig.build.json']);
+run('offline-vault/sw', process.execPath, ['sw/build-sw-lib.mjs']);
 run('vite build', bin('vite'), ['build', '--logLevel', 'warn']);

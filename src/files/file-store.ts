@@ -7,6 +7,7 @@ import { collectGarbage } from './collect-garbage.js';
 import { encryptExisting, type EncryptExistingOptions } from './encrypt-existing.js';
 import { createFileEnv, type FileEnv } from './file-env.js';
 import { allChunks, filesTable } from './file-format.js';
+import { DEFAULT_FILES_PREFIX, fileUrl } from './file-url.js';
 import { contentTypeOf, openStoredFile, readRange, verifiedSize, type ByteRange, type OpenedFile } from './read-file.js';
 import type { FileSource } from './segment-source.js';
 import { toByteStream } from './to-byte-stream.js';
@@ -23,6 +24,8 @@ export interface FileStoreOptions {
   maxFileSize?: number | Readonly<Record<string, number>>;
   /** An unfinished write older than this (ms, renewed every 1 MiB) is collected as crashed. */
   staleWriteMs?: number;
+  /** Path prefix of `url(id)`; must match the service worker's `filesPrefix`. @default '/vault-files/' */
+  urlPrefix?: string;
 }
 
 /** What `info` tells about a stored file. */
@@ -59,6 +62,11 @@ export interface FileStore {
   /** Size, content type, encryption and version of a file, or undefined when there is none. */
   info(id: string): Promise<FileInfo | undefined>;
   has(id: string): Promise<boolean>;
+  /**
+   * The URL (`<urlPrefix><vault>/<id>`) at which the offline-vault service worker serves the file,
+   * decrypted, with Range support: usable as `<img src>` also offline. Needs no stored file yet.
+   */
+  url(id: string): string;
   /** Deletes a file's contents; resolves whether there was one. */
   delete(id: string): Promise<boolean>;
   /** Re-encrypts plain files (written with file encryption off), resumable after interruption. */
@@ -170,6 +178,9 @@ export function createFileStore(ctx: FileStoreContext): FileStore {
           version: row.version,
         };
       });
+    },
+    url(id) {
+      return fileUrl(ctx.urlPrefix ?? DEFAULT_FILES_PREFIX, ctx.vault, id);
     },
     has(id) {
       return run('read-file', id, async () => (await filesTable(ctx.db).get(id)) !== undefined);

@@ -5,3 +5,7 @@ export type { ByteRange } from './read-file.js';
 export type { EncryptExistingOptions, EncryptProgress } from './encrypt-existing.js';
 export { ENCRYPT_CURSOR } from './encrypt-existing.js';
 export type { FileRow, PendingMarker } from './file-format.js';
+export { DEFAULT_FILES_PREFIX, fileUrl, parseFileUrl } from './file-url.js';
+export type { FileUrlTarget } from './file-url.js';
+export { openVaultFileReader } from './vault-file-reader.js';
+export type { VaultFileReader, OpenedVaultFile } from './vault-file-reader.js';
