@@ -38,7 +38,8 @@ export function entityAccess(ac: AccessContext, entity: string, alias: string): 
   return { entity, alias, rules, conds, open, rightsCache: new Map() };
 }
 
-const grantsRead = (r: CompiledRule): boolean => [...r.rule.members.values()].some((m) => m !== 'none');
+/** Whether a rule lets its roles read some member. */
+export const grantsRead = (r: CompiledRule): boolean => [...r.rule.members.values()].some((m) => m !== 'none');
 
 /** Whether some rule could let the user read objects of the entity at all. */
 export function mayReadEntity(ea: EntityAccess): boolean {

@@ -1,4 +1,4 @@
-import type { DownloadObject, EntityDownloadRequest, EntityDownloadResponse, Removal, RemovalReason } from '../core/sync-protocol.js';
+import type { DownloadObject, EntityDownloadRequest, EntityDownloadResponse, Removal, RemovalReason, VisibleSetDigest } from '../core/sync-protocol.js';
 import { computeVisibleSetDigest, digestBucketCountFor, digestBucketOf } from '../core/visible-set-digest.js';
 import { quoteIdent, ID_COLUMN } from '../xpath/index.js';
 import { entityAccess, flagColumns, mayReadEntity, profileCondition, readCondition, rightsOfRow, versionToken, type AccessContext, type EntityAccess } from './access-sql.js';
@@ -6,6 +6,7 @@ import { completeCheckpoint, parseCheckpoint, partialCheckpoint, startingPoint, 
 import { readMeta, tombstoneTable, VERSION_COLUMN } from './ensure-schema.js';
 import { chunks, loadObjects } from './object-rows.js';
 import { SqlBuilder, type SqlExecutor, type SqlRow } from './sync-store.js';
+import { sqlVisibleDigest, visibleInBuckets } from './visible-digest-sql.js';
 
 /** Alias of the entity's table in every query of the server (rule SQL is compiled against it). */
 export const ALIAS = 'ov_t';
@@ -43,7 +44,7 @@ async function page(tx: SqlExecutor, ac: AccessContext, ea: EntityAccess, table:
   return tx.all(sql, b.params);
 }
 
-/** Every visible object's id and version token (for the digest and reconciliation). */
+/** Every visible object's id and version token (JS digest fallback, see visible-digest-sql.ts). */
 async function visibleSet(tx: SqlExecutor, ac: AccessContext, ea: EntityAccess): Promise<Map<string, string>> {
   const b = new SqlBuilder(ac.dialect);
   const t = quoteIdent(ALIAS, ac.dialect);
@@ -105,10 +106,30 @@ export async function downloadEntity(tx: SqlExecutor, ac: AccessContext, entity:
     const next = { ...from, rows: cursor(rows, from.rows), tombs: cursor(tombs, from.tombs) };
     return { mode, checkpoint: partialCheckpoint(next), upserts, removals, hasMore };
   }
-  const visible = await visibleSet(tx, ac, ea);
-  if (req.reconcile !== undefined) await reconcile(tx, ac, ea, req.reconcile, visible, upserts, removals);
-  const digest = computeVisibleSetDigest(visible, digestBucketCountFor(visible.size));
+  const digest = await visibleDigest(tx, ac, ea, req.reconcile, upserts, removals);
   return { mode, checkpoint: completeCheckpoint(meta.dbId, meta.seq), upserts, removals, hasMore: false, digest };
+}
+
+/**
+ * The digest of the visible set, after adding the reconciliation's upserts and removals. The
+ * database computes it when it can (no per-row work in JS); else every visible row is hashed here.
+ */
+async function visibleDigest(
+  tx: SqlExecutor,
+  ac: AccessContext,
+  ea: EntityAccess,
+  rec: EntityDownloadRequest['reconcile'],
+  upserts: DownloadObject[],
+  removals: Removal[],
+): Promise<VisibleSetDigest> {
+  const digest = await sqlVisibleDigest(tx, ac, ea);
+  if (digest !== null) {
+    if (rec !== undefined) await reconcile(tx, ac, ea, rec, await visibleInBuckets(tx, ac, ea, rec.bucketCount, rec.buckets), upserts, removals);
+    return digest;
+  }
+  const visible = await visibleSet(tx, ac, ea);
+  if (rec !== undefined) await reconcile(tx, ac, ea, rec, visible, upserts, removals);
+  return computeVisibleSetDigest(visible, digestBucketCountFor(visible.size));
 }
 
 /** Adds what differs in the reconciled buckets: objects the client lacks or holds stale, and removals. */
@@ -117,6 +138,7 @@ async function reconcile(
   ac: AccessContext,
   ea: EntityAccess,
   rec: NonNullable<EntityDownloadRequest['reconcile']>,
+  /** Visible objects (id → version token), at least those in the reconciled buckets. */
   visible: Map<string, string>,
   upserts: DownloadObject[],
   removals: Removal[],

@@ -1,5 +1,6 @@
 import type { AppDefinition, EntityDef } from '../app/index.js';
 import { decodeSqlValue, defaultJunction, encodeSqlValue, quoteIdent, ID_COLUMN, type SqlDialect } from '../xpath/index.js';
+import { digestColumnValues } from './digest-columns.js';
 import { VERSION_COLUMN } from './ensure-schema.js';
 import { SqlBuilder, type SqlExecutor, type SqlRow } from './sync-store.js';
 
@@ -72,20 +73,41 @@ export function prepareColumns(app: AppDefinition, entity: string, values: Recor
   return encodeMembers(app.entity(entity), values, dialect);
 }
 
-/** Inserts a new row with `columns` (from `prepareColumns`) at version `seq`. */
+/** Inserts a new row with `columns` (from `prepareColumns`) at version `seq` (with its digest columns). */
 export async function insertRow(tx: SqlExecutor, dialect: SqlDialect, table: string, id: string, columns: readonly [string, unknown][], seq: number): Promise<void> {
-  const q = (n: string): string => quoteIdent(n, dialect);
-  const b = new SqlBuilder(dialect);
-  const names = [ID_COLUMN, ...columns.map(([c]) => c), VERSION_COLUMN].map(q).join(', ');
-  const values = [b.p(id), ...columns.map(([, v]) => b.p(v)), b.p(seq)].join(', ');
-  await tx.run(`INSERT INTO ${q(table)} (${names}) VALUES (${values})`, b.params);
+  await insertRows(tx, dialect, table, [{ id, columns }], seq);
 }
 
-/** Updates `columns` of a row and sets its version to `seq`. */
+/**
+ * Inserts new rows at version `seq` in multi-row statements (bulk seeding, imports). Every row
+ * must name the same columns in the same order (from `prepareColumns` of equally shaped values).
+ */
+export async function insertRows(
+  tx: SqlExecutor,
+  dialect: SqlDialect,
+  table: string,
+  rows: readonly { id: string; columns: readonly [string, unknown][] }[],
+  seq: number,
+): Promise<void> {
+  const first = rows[0];
+  if (first === undefined) return;
+  const q = (n: string): string => quoteIdent(n, dialect);
+  const digestNames = digestColumnValues(first.id, seq).map(([c]) => c);
+  const names = [ID_COLUMN, ...first.columns.map(([c]) => c), VERSION_COLUMN, ...digestNames].map(q).join(', ');
+  const perRow = first.columns.length + 2 + digestNames.length;
+  for (const part of chunks(rows, Math.max(1, Math.floor(30_000 / perRow)))) {
+    const b = new SqlBuilder(dialect);
+    const row = (r: (typeof rows)[number]): string[] => [b.p(r.id), ...r.columns.map(([, v]) => b.p(v)), b.p(seq), ...digestColumnValues(r.id, seq).map(([, v]) => b.p(v))];
+    const values = part.map((r) => `(${row(r).join(', ')})`).join(', ');
+    await tx.run(`INSERT INTO ${q(table)} (${names}) VALUES ${values}`, b.params);
+  }
+}
+
+/** Updates `columns` of a live row and sets its version to `seq` (and its digest columns with it). */
 export async function updateRow(tx: SqlExecutor, dialect: SqlDialect, table: string, id: string, columns: readonly [string, unknown][], seq: number): Promise<void> {
   const q = (n: string): string => quoteIdent(n, dialect);
   const b = new SqlBuilder(dialect);
-  const sets = [...columns.map(([c, v]) => `${q(c)} = ${b.p(v)}`), `${q(VERSION_COLUMN)} = ${b.p(seq)}`].join(', ');
+  const sets = [...columns, [VERSION_COLUMN, seq] as const, ...digestColumnValues(id, seq)].map(([c, v]) => `${q(c)} = ${b.p(v)}`).join(', ');
   await tx.run(`UPDATE ${q(table)} SET ${sets} WHERE ${q(ID_COLUMN)} = ${b.p(id)}`, b.params);
 }
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { registerSqliteFunctions } from '../xpath/index.js';
+import { registerDigestAggregate } from './sqlite-digest-aggregate.js';
 import type { SqlExecutor, SqlRow, SyncStore } from './sync-store.js';
 
 // Loaded on first use, so apps on PostgreSQL do not need better-sqlite3 installed.
@@ -30,6 +31,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('synchronous = NORMAL');
   registerSqliteFunctions(db);
+  registerDigestAggregate(db);
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepare = (sql: string): BetterSqlite3.Statement => {
     let s = statements.get(sql);
