@@ -62,6 +62,8 @@ export interface SyncStore {
   /** The ids among `ids` that have a stored object (keys only). */
   existingIds(entity: string, ids: readonly string[]): Promise<Set<string>>;
   versions(entity: string): Promise<VersionEntry[]>;
+  /** Ids of the entity's objects that have a server version (a key-only read). */
+  versionedIds(entity: string): Promise<string[]>;
   getState<T>(key: string): Promise<T | undefined>;
   /**
    * Plans with `plan` against a consistent view and commits its writes in one transaction; when

@@ -141,6 +141,10 @@ export function createSyncStore(deps: { name: string; db: Dexie; codec: RecordCo
       const rows = (await guarded('read', () => db.table(VERSIONS_STORE).where('e').equals(entity).toArray())) as VersionRow[];
       return rows.map((r) => ({ entity: r.e, id: r.k.slice(r.e.length + 1), version: r.v, ...(r.t === undefined ? {} : { tag: r.t }) }));
     },
+    async versionedIds(entity) {
+      const keys = (await guarded('read', () => db.table(VERSIONS_STORE).where('e').equals(entity).primaryKeys())) as string[];
+      return keys.map((k) => k.slice(entity.length + 1));
+    },
     async getState<T>(key: string) {
       const row = (await guarded('read', () => db.table(SYNC_STATE_STORE).get(key))) as BlobRow | undefined;
       return row === undefined ? undefined : ((await blobs.open(SYNC_STATE_STORE, row)) as T);

@@ -41,7 +41,7 @@ export async function applyPage(store: SyncStore, page: Page): Promise<PageOutco
   for (const c of page.clear ?? []) clearIds.set(c.entity, await store.objectIds(c.entity));
   const orphanCandidates = new Map<string, string[]>();
   for (const entity of page.orphans ?? []) {
-    const versioned = new Set((await store.versions(entity)).map((v) => v.id));
+    const versioned = new Set(await store.versionedIds(entity));
     orphanCandidates.set(entity, (await store.objectIds(entity)).filter((id) => !versioned.has(id)));
   }
   const removalExists = new Set<string>();
