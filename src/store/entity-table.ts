@@ -8,6 +8,7 @@ import { indexText, type RecordCodec, type StoredRow } from './record-codec.js';
 import { indexField } from './vault-database.js';
 import type { VaultObservable, VaultQuery, VaultTable, WhereClause } from './vault-table.js';
 import { applyWrites } from './write-pipeline.js';
+import type { WriteGuard } from './write-guard.js';
 
 /** Everything a persistent table needs from its vault. */
 export interface EntityTableContext {
@@ -16,6 +17,8 @@ export interface EntityTableContext {
   entity: EntityDef;
   /** Throws when the vault is closed. */
   ensureOpen(): void;
+  /** Fail-fast access check of local writes. */
+  guard?: WriteGuard;
 }
 
 async function decodeAll(ctx: EntityTableContext, rows: readonly (StoredRow | undefined)[]): Promise<(VaultObject | undefined)[]> {
@@ -67,7 +70,7 @@ export function createEntityTable(ctx: EntityTableContext): VaultTable {
   const table = () => db.table(entity.name);
   const write = async (ops: Parameters<typeof applyWrites>[3]) => {
     ctx.ensureOpen();
-    return applyWrites(db, codec, entity, ops);
+    return applyWrites(db, codec, entity, ops, ctx.guard);
   };
   const self: VaultTable = {
     entity: entity.name,

@@ -10,6 +10,7 @@ import { prepareLocalQuery, type LocalQueryHost, type LocalQueryOptions } from '
 import { listPendingChanges, type PendingChange } from './outbox.js';
 import { requestPersistence } from './request-persistence.js';
 import { verifyEncryption, type EncryptionReport } from './verify-encryption.js';
+import { createWriteGuard } from './write-guard.js';
 import { createEncryptedCodec, createPlainCodec, type RecordCodec } from './record-codec.js';
 import { createVaultDatabase, type IndexedDbDependencies } from './vault-database.js';
 import { createFileStore, type FileStore, type FileStoreOptions } from '../files/index.js';
@@ -31,6 +32,11 @@ export interface OpenVaultOptions extends IndexedDbDependencies {
   encryption?: { database?: boolean; files?: boolean };
   /** File contents: size limit (default 100 MiB per file) and crash-recovery timing. */
   files?: FileStoreOptions;
+  /**
+   * Refuse, with AccessDeniedError, local writes the access rules certainly forbid (once the
+   * server has named the user). The server checks every change again either way. @default true
+   */
+  checkAccess?: boolean;
   /** Ask the browser to keep the vault's storage (`navigator.storage.persist()`). @default true */
   requestPersistence?: boolean;
   /** The sync server: base URL, bearer token (or async provider), optional fetch and retry policy. */
@@ -118,8 +124,11 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   const files = createFileStore({ ...options.files, db, app, vault: name, encrypt: encryptFiles, ensureOpen });
   const memory = new Map<string, MemoryTable>();
   const tables = new Map<string, VaultTable>();
+  // The sync engine names the user; until then the guard lets every write through.
+  let syncUser: () => VaultSyncApi['user'] = () => null;
+  const guard = options.checkAccess === false ? undefined : createWriteGuard(app, () => syncUser());
   for (const entity of app.entities.values()) {
-    if (entity.persistent) tables.set(entity.name, createEntityTable({ db, codec, entity, ensureOpen }));
+    if (entity.persistent) tables.set(entity.name, createEntityTable({ db, codec, entity, ensureOpen, ...(guard === undefined ? {} : { guard }) }));
     else {
       const table = createMemoryTable(entity, ensureOpen);
       memory.set(entity.name, table);
@@ -142,6 +151,7 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   };
 
   const syncApi = await createVaultSync({ name, app, db, codec, blobs, config: options.sync, ensureOpen, close: () => vault.close() });
+  syncUser = () => syncApi.user;
   // The sync engine names the user (vault.user); until then [%CurrentUser%] is empty.
   const host: LocalQueryHost = { app, table, user: () => syncApi.user };
 

@@ -21,10 +21,13 @@ export function prepareDeletes(entity: EntityDef, ids: readonly string[]): Write
   return ids.map((id) => ({ kind: 'delete', id: checkObjectId(entity.name, id) }));
 }
 
-/** A stored object as the app reads it: every member present, empty ones as null. */
+/**
+ * A stored object as the app reads it: `{ id, ...members }` with empty members as null. A member
+ * missing from the stored data (one the user may not read, left out by the sync) stays absent.
+ */
 export function toVaultObject(entity: EntityDef, id: string, members: Record<string, unknown>): { id: string } & Record<string, unknown> {
   const out: { id: string } & Record<string, unknown> = { id };
-  for (const name of entity.attributes.keys()) out[name] = members[name] ?? null;
-  for (const name of entity.references.keys()) out[name] = members[name] ?? null;
+  for (const name of entity.attributes.keys()) if (name in members) out[name] = members[name] ?? null;
+  for (const name of entity.references.keys()) if (name in members) out[name] = members[name] ?? null;
   return out;
 }

@@ -7,6 +7,7 @@ import type { RecordCodec, StoredRow } from './record-codec.js';
 import type { OutboxEntry } from './outbox.js';
 import { runPipelinedWrite, WriteConflict } from './pipelined-write.js';
 import { sealInChunks, type SealedChunks } from './sealed-chunks.js';
+import type { WriteGuard } from './write-guard.js';
 import { OUTBOX_STORE } from './vault-database.js';
 
 export type { WriteOp } from './plan-writes.js';
@@ -46,7 +47,13 @@ function minus(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
  *   of the ids exists (the common case: one transaction, no separate read).
  * Returns, per op, whether the object existed before.
  */
-export async function applyWrites(db: Dexie, codec: RecordCodec, entity: EntityDef, ops: readonly WriteOp[]): Promise<boolean[]> {
+export async function applyWrites(
+  db: Dexie,
+  codec: RecordCodec,
+  entity: EntityDef,
+  ops: readonly WriteOp[],
+  guard?: WriteGuard,
+): Promise<boolean[]> {
   const table = db.table(entity.name);
   const ids = ops.map((op) => op.id);
   if (new Set(ids).size !== ids.length) {
@@ -61,6 +68,7 @@ export async function applyWrites(db: Dexie, codec: RecordCodec, entity: EntityD
     // Optimistic create: most puts create objects. Plan as if none exists and write in a single
     // transaction that first checks, key-only, that none does; otherwise take the general path.
     const plan = planWrites(entity, ops, ops.map(() => undefined));
+    guard?.(entity, plan.changes);
     // Sealed while the transaction starts: the transaction waits for it like for a chunk.
     const outboxRow = codec.encodeOutbox(globalThis.crypto.randomUUID(), { at: new Date().toISOString(), changes: plan.changes });
     outboxRow.catch(() => undefined); // surfaced by the transaction
@@ -100,6 +108,7 @@ export async function applyWrites(db: Dexie, codec: RecordCodec, entity: EntityD
     const prior = await codec.decodeRows(entity, priorRows);
     const plan = planWrites(entity, ops, prior);
     if (plan.changes.length === 0) return plan.existed;
+    guard?.(entity, plan.changes);
 
     const keepPuts = new Set(plan.toWrite.filter((w) => w.fromPut).map((w) => w.id));
     const sealedUpdates = sealInChunks(codec, entity, plan.toWrite.filter((w) => !w.fromPut));

@@ -161,7 +161,10 @@ async function sendAndCommit(env: UploadEnv, batch: InFlight, outcome: UploadOut
       };
       m.errors.push(entry);
       m.unversion.push({ entity: c.entity, id: c.id });
-      if (c.op !== 'delete' && !stillPending.has(objectKey(c.entity, c.id))) {
+      // A rejected create never existed on the server: drop it (Mendix). A rejected update keeps
+      // the object unversioned: the download restores the server's copy if the user may still
+      // read it, and otherwise purges it with a `purged` event (reason access-lost).
+      if (c.op === 'create' && !stillPending.has(objectKey(c.entity, c.id))) {
         m.delete.push({ entity: c.entity, id: c.id });
         removed.push({ entity: c.entity, id: c.id });
       }

@@ -161,7 +161,7 @@ export async function serverWrite(server: TestServer, ...changes: [string, strin
 export async function openSyncedVault(
   server: TestServer,
   token: string,
-  options: { indexedDB?: IDBFactory; name?: string; sync?: Partial<SyncConfig>; encrypted?: boolean } = {},
+  options: { indexedDB?: IDBFactory; name?: string; sync?: Partial<SyncConfig>; encrypted?: boolean; checkAccess?: boolean } = {},
 ): Promise<{ vault: Vault; indexedDB: IDBFactory }> {
   const indexedDB = options.indexedDB ?? new IDBFactory();
   const vault = await openVault({
@@ -171,6 +171,7 @@ export async function openSyncedVault(
     IDBKeyRange,
     requestPersistence: false,
     encryption: { database: options.encrypted ?? true },
+    ...(options.checkAccess === undefined ? {} : { checkAccess: options.checkAccess }),
     sync: { url: server.url, token, retry: { attempts: 3, baseDelayMs: 1 }, ...options.sync },
   });
   return { vault, indexedDB };

@@ -16,8 +16,20 @@ afterEach(() => server.close());
 const uploads = () => server.responses.filter((r) => r.path.endsWith('/v1/upload'));
 
 describe('upload faults', () => {
-  it('moves a forged change to syncErrors with its content and restores the server copy', async () => {
+  it('refuses locally, with AccessDeniedError, a write of a member no rule lets the user write', async () => {
     const { vault } = await openSyncedVault(server, 't-alice');
+    await vault.sync();
+    await expect(vault.table('Sales.Order').update('o1', { TotalPrice: '999' })).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+      code: 'write-denied',
+      details: { entity: 'Sales.Order', member: 'TotalPrice' },
+    });
+    expect(await vault.outbox()).toEqual([]);
+  });
+
+  it('moves a forged change to syncErrors with its content and restores the server copy', async () => {
+    // A modified client that skips the local check: the server is the authority.
+    const { vault } = await openSyncedVault(server, 't-alice', { checkAccess: false });
     await vault.sync();
     // TotalPrice is read-only for Sales: the device writes it anyway (a forged change).
     await vault.table('Sales.Order').update('o1', { TotalPrice: '999' });
