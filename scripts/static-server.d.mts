@@ -24,3 +24,13 @@ export interface StaticServer {
 
 /** Starts a static file server with SPA fallback to index.html for navigations. */
 export function startStaticServer(options: StaticServerOptions): Promise<StaticServer>;
+
+/**
+ * A `handlers` entry serving every path below `prefix` (e.g. '/sync/') with a fetch-style handler;
+ * request bodies are buffered up to `maxBodyBytes` (default 10 MiB) + 1 byte, responses streamed.
+ */
+export function fetchHandler(
+  prefix: string,
+  handle: (request: Request) => Promise<Response>,
+  options?: { maxBodyBytes?: number },
+): RequestHandler;

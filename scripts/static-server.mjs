@@ -133,3 +133,104 @@ async function isFile(path) {
     return false;
   }
 }
+
+/**
+ * A `handlers` entry that serves every request whose path starts with `prefix` (e.g. '/sync/')
+ * with a fetch-style `handle(Request) => Promise<Response>` (e.g. a sync server's handler).
+ * Request bodies are buffered up to `maxBodyBytes` + 1 bytes (the rest is drained and dropped, so
+ * the handler can still answer 413 instead of the connection being reset); response bodies are
+ * streamed. A handler that throws gets a JSON 500 without details.
+ */
+export function fetchHandler(prefix, handle, { maxBodyBytes = 10 * 1024 * 1024 } = {}) {
+  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const bare = base.slice(0, -1);
+  return async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== bare && !path.startsWith(base)) return false;
+    let response;
+    try {
+      response = await handle(await toFetchRequest(req, maxBodyBytes));
+    } catch (error) {
+      console.error('mounted handler:', error instanceof Error ? error.name : 'error');
+      response = new Response(JSON.stringify({ error: { code: 'internal', message: 'Internal server error' } }), {
+        status: 500,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      });
+    }
+    await sendFetchResponse(req, res, response);
+    return true;
+  };
+}
+
+function readCapped(req, cap) {
+  return new Promise((done, fail) => {
+    const parts = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      if (size > cap) return;
+      size += chunk.length;
+      parts.push(chunk);
+    });
+    req.on('end', () => done(Buffer.concat(parts).subarray(0, cap + 1)));
+    req.on('error', fail);
+  });
+}
+
+async function toFetchRequest(req, cap) {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  // The body is re-framed, so its declared length must not travel with it.
+  headers.delete('content-length');
+  headers.delete('transfer-encoding');
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? new Uint8Array(await readCapped(req, cap)) : undefined;
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  return new Request(url, { method, headers, ...(body === undefined ? {} : { body }) });
+}
+
+async function sendFetchResponse(req, res, response) {
+  const headers = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (response.body === null || req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const stop = () => void reader.cancel().catch(() => {});
+  res.once('close', stop);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // Respect backpressure: wait for the socket to drain before reading more.
+      if (!res.write(value)) {
+        await drainedOrClosed(res);
+        if (res.destroyed) return;
+      }
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off('close', stop);
+  }
+}
+
+function drainedOrClosed(res) {
+  return new Promise((resume) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resume();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

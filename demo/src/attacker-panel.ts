@@ -58,7 +58,7 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
     const more = store.count - store.rows.length;
     return h(
       'details',
-      { class: 'store', open: store.count > 0, 'data-store': store.name },
+      { class: 'store', open: store.count > 0 && vault.app.entities.has(store.name), 'data-store': store.name },
       h(
         'summary',
         {},
@@ -94,6 +94,8 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
   async function appView(store: string, key: IDBValidKey, outbox: PendingChange[]): Promise<Child> {
     if (store === '_keyring') return h('p', { class: 'muted' }, 'Used by WebCrypto inside the browser; script cannot export it.');
     if (store === '_meta') return h('p', { class: 'muted' }, 'Bookkeeping: no app data.');
+    const note = BOOKKEEPING[store];
+    if (note !== undefined) return h('p', { class: 'muted' }, note);
     if (store === '_outbox') {
       const changes = outbox.filter((c) => c.seq === key);
       if (changes.length === 0) return h('p', { class: 'muted' }, 'Synced or unreadable.');
@@ -103,7 +105,7 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
         ...changes.map((c) => h('li', {}, h('strong', {}, c.op), ` ${c.entity} ${shortId(c.id)}`, c.members.length > 0 ? ` · ${c.members.join(', ')}` : '')),
       );
     }
-    if (typeof key !== 'string') return null;
+    if (typeof key !== 'string' || !vault.app.entities.has(store)) return null;
     try {
       const object = await vault.table(store).get(key);
       if (object === undefined) return h('p', { class: 'muted' }, 'Not found.');
@@ -121,6 +123,15 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
 
   return { refresh };
 }
+
+/** What the vault's bookkeeping stores hold (the app never reads them as objects). */
+const BOOKKEEPING: Record<string, string> = {
+  _syncState: 'Sync checkpoints and the client id, sealed.',
+  _versions: 'The server’s version of each synced object, so a sync transfers only what changed.',
+  _syncErrors: 'Rejected changes with their content, sealed (see Sync issues).',
+  _files: 'File metadata, sealed.',
+  _fileChunks: 'File contents in sealed chunks.',
+};
 
 function noteFor(field: string, value: unknown, indexed: ReadonlySet<string>): Child {
   const note = rawFieldNote(field, value, indexed);

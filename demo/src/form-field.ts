@@ -20,16 +20,30 @@ interface Control {
 }
 
 /** A form field for an attribute, with the control its type calls for. */
-export function attributeField(formId: string, attr: AttributeDef, label: string, hint?: string): FormField {
+export function attributeField(formId: string, attr: AttributeDef, label: string, hint?: string, required = attr.required): FormField {
   const id = `${formId}-${attr.name}`;
-  return wrap(id, attr.name, label, attr.required, attributeControl(id, attr), hint);
+  return wrap(id, attr.name, label, required, attributeControl(id, attr, required), hint);
+}
+
+/** A select with fixed choices for a string attribute (e.g. the account manager). */
+export function choiceField(formId: string, member: string, label: string, choices: ReadonlyArray<{ value: string; label: string }>, hint?: string): FormField {
+  const id = `${formId}-${member.replace(/\W/g, '-')}`;
+  const select = h('select', { id, name: member }, h('option', { value: '' }, '— none —'), ...choices.map((c) => h('option', { value: c.value }, c.label)));
+  return wrap(
+    id,
+    member,
+    label,
+    false,
+    { input: select, read: () => select.value || null, write: (value) => (select.value = typeof value === 'string' ? value : '') },
+    hint,
+  );
 }
 
 /** A select for a reference member; `setOptions` refreshes the choices and keeps the selection. */
-export function referenceField(formId: string, member: string, label: string): FormField & { setOptions(options: Array<{ value: string; label: string }>): void } {
+export function referenceField(formId: string, member: string, label: string, required = false): FormField & { setOptions(options: Array<{ value: string; label: string }>): void } {
   const id = `${formId}-${member.replace(/\W/g, '-')}`;
   const select = h('select', { id, name: member });
-  const field = wrap(id, member, label, false, {
+  const field = wrap(id, member, label, required, {
     input: select,
     read: () => select.value || null,
     write: (value) => (select.value = typeof value === 'string' ? value : ''),
@@ -44,8 +58,8 @@ export function referenceField(formId: string, member: string, label: string): F
   };
 }
 
-function attributeControl(id: string, attr: AttributeDef): Control {
-  const common = { id, name: attr.name, required: attr.required };
+function attributeControl(id: string, attr: AttributeDef, required: boolean): Control {
+  const common = { id, name: attr.name, required };
   switch (attr.type) {
     case 'boolean': {
       const input = h('input', { ...common, type: 'checkbox', required: false });

@@ -1,48 +1,48 @@
-import { databaseName, openVault, type Vault } from 'offline-vault';
-import { mountAttackerPanel } from './attacker-panel.js';
-import { mountCustomersView } from './customers-view.js';
-import { coalesce, h, replaceChildren } from './dom.js';
-import { mountOrdersView } from './orders-view.js';
-import { CUSTOMER, ORDER, salesApp } from './sales-app.js';
-import { addSampleData } from './sample-data.js';
-import { renderStatus } from './status-bar.js';
-import { wireTabs } from './tabs.js';
+import { openVault, type Vault } from 'offline-vault';
+import { mountAppShell } from './app-shell.js';
+import { demoApp } from './demo-app.js';
+import { h, replaceChildren } from './dom.js';
+import { clearSession, loadSession, SYNC_URL, vaultName, type DemoSession } from './session.js';
+import { mountSignIn } from './sign-in-view.js';
 
-const byId = (id: string): HTMLElement => document.getElementById(id)!;
+declare global {
+  interface Window {
+    /** The signed-in user's vault, for trying the API in the browser console (and for the e2e tests). */
+    vault?: Vault;
+  }
+}
 
-/** `?encryption=off` opens a separate plaintext vault, to compare what the attacker panel shows. */
-const encrypted = new URLSearchParams(location.search).get('encryption') !== 'off';
-const name = encrypted ? 'sales' : 'sales-plaintext';
+const root = document.getElementById('root')!;
 
-async function start(): Promise<void> {
+/** Shows the sign-in screen, or the app of the user signed in on this browser. */
+function start(): void {
+  const session = loadSession();
+  if (session === null) showSignIn();
+  else void openApp(session);
+}
+
+function showSignIn(): void {
+  document.body.dataset['screen'] = 'sign-in';
+  mountSignIn(root, (session) => void openApp(session));
+}
+
+/** One vault (one encrypted IndexedDB database) per user; its sync goes to the same origin. */
+async function openApp(session: DemoSession): Promise<void> {
   let vault: Vault;
   try {
-    vault = await openVault({ name, app: salesApp, encryption: { database: encrypted } });
+    vault = await openVault({ name: vaultName(session.user), app: demoApp, sync: { url: SYNC_URL, token: session.token } });
   } catch (error) {
     showFatal(error);
     return;
   }
-  wireTabs(document.querySelector<HTMLElement>('[role="tablist"]')!);
-  mountCustomersView(byId('panel-customers'), vault);
-  mountOrdersView(byId('panel-orders'), vault);
-  const panel = mountAttackerPanel(byId('attacker'), vault, databaseName(name));
-  mountHeaderActions(vault);
-
-  const refresh = coalesce(async () => {
-    renderStatus(byId('status'), vault, await vault.pendingChanges());
-    await panel.refresh();
+  document.body.dataset['screen'] = 'app';
+  window.vault = vault;
+  console.info("Field Sales: try the vault in this console, e.g. await vault.query('Sales.Order', \"[Status = 'Open']\")");
+  mountAppShell(root, vault, session, () => {
+    delete window.vault;
+    clearSession();
+    showSignIn();
   });
-  for (const entity of [CUSTOMER, ORDER]) vault.live(entity).subscribe({ next: refresh });
-}
-
-function mountHeaderActions(vault: Vault): void {
-  const sample = h('button', { type: 'button', class: 'btn btn-small btn-on-dark', onClick: () => void addSampleData(vault) }, 'Add sample data');
-  const other = h(
-    'a',
-    { class: 'header-link', href: encrypted ? '?encryption=off' : './' },
-    encrypted ? 'Compare: encryption off' : 'Back to the encrypted vault',
-  );
-  document.querySelector('.topbar')!.append(h('div', { class: 'header-actions' }, sample, other));
 }
 
 function showFatal(error: unknown): void {
@@ -51,7 +51,15 @@ function showFatal(error: unknown): void {
     name === 'KeyLostError'
       ? 'The keys of this vault are gone, so its data cannot be decrypted. The encrypted data was left untouched.'
       : 'The vault could not be opened in this browser.';
-  replaceChildren(byId('app-main'), h('section', { class: 'card fatal', role: 'alert' }, h('h2', {}, 'Cannot open the vault'), h('p', {}, message), h('p', { class: 'muted' }, `Error: ${name ?? 'unknown'}`)));
+  const back = h('button', { type: 'button', class: 'btn', onClick: () => {
+      clearSession();
+      showSignIn();
+    },
+  }, 'Back to sign-in');
+  replaceChildren(
+    root,
+    h('main', { class: 'fatal', id: 'app-main' }, h('section', { class: 'card', role: 'alert' }, h('h1', { class: 'card-title' }, 'Cannot open the vault'), h('p', {}, message), h('p', { class: 'muted' }, `Error: ${name ?? 'unknown'}`), back)),
+  );
 }
 
-void start();
+start();

@@ -1,31 +1,39 @@
 import type { Vault, VaultObject } from 'offline-vault';
 import { h, replaceChildren } from './dom.js';
 import { formatDateTime, formatDecimal } from './format.js';
-import { attributeField, referenceField } from './form-field.js';
+import { attributeField, referenceField, type FormField } from './form-field.js';
 import { recordForm } from './record-form.js';
-import { CUSTOMER, LABELS, ORDER, ORDER_CUSTOMER, salesApp } from './sales-app.js';
+import { CUSTOMER, demoApp, LABELS, ORDER, ORDER_CUSTOMER } from './demo-app.js';
+import type { EntityRights } from './user-rights.js';
 
 const STATUSES = ['Open', 'Paid', 'Closed'] as const;
 
-/** The Orders tab: create / edit form with a customer picker, a status filter over the blind index, and the list. */
-export function mountOrdersView(root: HTMLElement, vault: Vault): void {
+/**
+ * The Orders tab: create / edit form (only the members this user may write) with a customer
+ * picker, a status filter that reads through the blind index, and the list.
+ */
+export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityRights): void {
   const table = vault.table(ORDER);
-  const entity = salesApp.entity(ORDER);
+  const entity = demoApp.entity(ORDER);
   const attr = (name: string) => entity.attributes.get(name)!;
-  const customerField = referenceField('order', ORDER_CUSTOMER, LABELS[ORDER_CUSTOMER]!);
+  const customerField = referenceField('order', ORDER_CUSTOMER, LABELS[ORDER_CUSTOMER]!, true);
+  const fields: FormField[] = [];
+  const add = (member: string, field: () => FormField): void => {
+    if (rights.writable(member)) fields.push(field());
+  };
+  add('Number', () => attributeField('order', attr('Number'), LABELS['Number']!, undefined, true));
+  add(ORDER_CUSTOMER, () => customerField);
+  add('Status', () => attributeField('order', attr('Status'), LABELS['Status']!, undefined, true));
+  add('TotalPrice', () => attributeField('order', attr('TotalPrice'), LABELS['TotalPrice']!, 'In euros.'));
+  add('PlacedAt', () => attributeField('order', attr('PlacedAt'), LABELS['PlacedAt']!));
+  add('Paid', () => attributeField('order', attr('Paid'), LABELS['Paid']!));
   const form = recordForm({
     id: 'order-form',
     entity,
     noun: 'order',
-    fields: [
-      attributeField('order', attr('Number'), LABELS['Number']!),
-      customerField,
-      attributeField('order', attr('Status'), LABELS['Status']!),
-      attributeField('order', attr('TotalPrice'), LABELS['TotalPrice']!, 'In euros.'),
-      attributeField('order', attr('PlacedAt'), LABELS['PlacedAt']!),
-      attributeField('order', attr('Paid'), LABELS['Paid']!),
-      attributeField('order', attr('Note'), LABELS['Note']!),
-    ],
+    fields,
+    required: ['Number', 'Status', ORDER_CUSTOMER],
+    allowCreate: rights.create,
     save: async (values, id) => {
       if (id === null) await table.put(values);
       else await table.update(id, values);
@@ -62,7 +70,7 @@ export function mountOrdersView(root: HTMLElement, vault: Vault): void {
     const rows = status === null ? all : await table.where('Status').equals(status).toArray();
     const sorted = [...rows].sort((a, b) => Number(b['Number']) - Number(a['Number']));
     heading.textContent = status === null ? `Orders (${sorted.length})` : `${status} orders (${sorted.length})`;
-    replaceChildren(list, ...(sorted.length === 0 ? [h('li', { class: 'empty' }, 'No orders here yet.')] : sorted.map(orderRow)));
+    replaceChildren(list, ...(sorted.length === 0 ? [h('li', { class: 'empty' }, status === null ? 'No orders on this device.' : `No ${status.toLowerCase()} orders on this device.`)] : sorted.map(orderRow)));
   }
 
   function orderRow(order: VaultObject): HTMLElement {
@@ -76,7 +84,7 @@ export function mountOrdersView(root: HTMLElement, vault: Vault): void {
         'div',
         { class: 'record-main' },
         h('p', { class: 'record-title' }, `#${String(order['Number'])} · ${customer}`),
-        h('p', { class: 'record-meta' }, [formatDateTime(order['PlacedAt']), order['Note']].filter(Boolean).join(' · ') || 'No date'),
+        h('p', { class: 'record-meta' }, [formatDateTime(order['PlacedAt']) || 'No date', order['Paid'] === true ? 'paid' : null].filter(Boolean).join(' · ')),
       ),
       h(
         'div',
@@ -87,8 +95,10 @@ export function mountOrdersView(root: HTMLElement, vault: Vault): void {
       h(
         'div',
         { class: 'record-actions' },
-        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Edit ${label}`, onClick: () => form.edit(order) }, 'Edit'),
-        h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Delete ${label}`, onClick: () => void table.delete(order.id) }, 'Delete'),
+        rights.canEdit ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Edit ${label}`, onClick: () => form.edit(order) }, 'Edit') : null,
+        rights.delete
+          ? h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Delete ${label}`, onClick: () => void table.delete(order.id) }, 'Delete')
+          : null,
       ),
     );
   }

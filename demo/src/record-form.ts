@@ -9,6 +9,10 @@ export interface RecordFormOptions {
   entity: EntityDef;
   noun: string;
   fields: FormField[];
+  /** Members that must not be empty (the app's own rules come on top). */
+  required?: readonly string[];
+  /** Whether new objects may be created; if not, the form shows only while editing. */
+  allowCreate?: boolean;
   /** Writes the values; `id` is null for a new object. */
   save(values: Record<string, unknown>, id: string | null): Promise<void>;
 }
@@ -23,6 +27,8 @@ export interface RecordForm {
 /** Builds a record form (see RecordForm). */
 export function recordForm(options: RecordFormOptions): RecordForm {
   const { entity, fields, noun } = options;
+  const required = new Set(options.required ?? []);
+  const allowCreate = options.allowCreate ?? true;
   let editingId: string | null = null;
   const title = h('h2', { class: 'card-title', id: `${options.id}-title` }, `New ${noun}`);
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
@@ -46,6 +52,7 @@ export function recordForm(options: RecordFormOptions): RecordForm {
     submit.textContent = object === null ? `Add ${noun}` : 'Save changes';
     cancel.hidden = object === null;
     form.classList.toggle('is-editing', object !== null);
+    form.hidden = object === null && !allowCreate;
     if (object !== null) fields[0]?.focus();
   }
 
@@ -55,7 +62,10 @@ export function recordForm(options: RecordFormOptions): RecordForm {
     for (const field of fields) {
       const attr = entity.attributes.get(field.member);
       let message: string | null = null;
-      if (attr !== undefined) {
+      const value = values[field.member];
+      if (required.has(field.member) && (value === null || value === undefined || value === '')) {
+        message = validationMessage('required', attr);
+      } else if (attr !== undefined) {
         try {
           normalizeAttribute(attr, values[field.member], { entity: entity.name, member: field.member });
         } catch (error) {
@@ -97,6 +107,7 @@ export function recordForm(options: RecordFormOptions): RecordForm {
     }
   }
 
+  edit(null);
   return { element: form, edit };
 }
 
