@@ -45,12 +45,14 @@ for (const viewport of VIEWPORTS) {
     await expect(page.locator('#sync-button')).toBeEnabled();
     await page.unroute('**/sync/v1/download');
 
-    // A sync issue: a member ann may only read, written through the vault; the server rejects it.
-    await page.evaluate((id) => window.vault!.table('Sales.Order').update(id, { Paid: true }), SEED.orders.o1001);
+    // A sync issue: ann edits a customer that the manager takes away meanwhile; the server rejects it.
+    await page.evaluate((id) => window.vault!.table('Sales.Customer').update(id, { City: 'Schiedam' }), SEED.customers.vanDijk);
+    await uploadAs(host(), 'meg', [{ entity: 'Sales.Customer', id: SEED.customers.vanDijk, op: 'update', values: { AccountManager: 'meg' } }]);
     await syncNow(page);
     await page.getByRole('tab', { name: /issues/i }).click();
     await expect(page.locator('#sync-errors .issue')).toHaveCount(1);
     await shot(page, `demo-${v}-sync-errors`);
+    await uploadAs(host(), 'meg', [{ entity: 'Sales.Customer', id: SEED.customers.vanDijk, op: 'update', values: { AccountManager: 'ann' } }]);
 
     // Purge notice: the manager reassigns one of ann's customers.
     await uploadAs(host(), 'meg', [{ entity: 'Sales.Customer', id: SEED.customers.jansen, op: 'update', values: { AccountManager: 'bob' } }]);
@@ -59,6 +61,7 @@ for (const viewport of VIEWPORTS) {
     await expect(page.locator('#purge-notices .notice')).not.toHaveCount(0);
     await shot(page, `demo-${v}-purged`);
     await uploadAs(host(), 'meg', [{ entity: 'Sales.Customer', id: SEED.customers.jansen, op: 'update', values: { AccountManager: 'ann' } }]);
+    await syncNow(page); // both customers come back
 
     await page.getByRole('tab', { name: 'Security' }).click();
     await expect(page.locator('#protection-level')).toHaveText('Encrypted at rest');
