@@ -89,6 +89,8 @@ export interface FileStoreContext extends FileStoreOptions {
   collectOnStart?: boolean;
   /** Clock for write leases (tests). */
   now?: () => number;
+  /** Runs inside the commit transaction of every `put` (file sync marks the file changed there). */
+  onLocalWrite?: { stores: readonly string[]; run(entity: string, id: string): Promise<void> };
 }
 
 function maxSizeFor(options: FileStoreOptions, entity: string): number {
@@ -139,7 +141,17 @@ export function createFileStore(ctx: FileStoreContext): FileStore {
         if (def.file === undefined) throw new ValidationError('not-a-file-entity', `${entity} is not a file entity`, { entity });
         if (typeof id !== 'string' || id === '') throw new ValidationError('invalid-id', 'A file id must be a non-empty string', { entity, rule: 'id' });
         const contentType = options.contentType ?? (source instanceof Blob && source.type !== '' ? source.type : 'application/octet-stream');
-        const row = await writeFile(env, { entity, id, source, contentType, encrypt: ctx.encrypt, maxSize: maxSizeFor(ctx, entity) });
+        const hook = ctx.onLocalWrite;
+        const alsoInCommit = hook === undefined ? undefined : { stores: hook.stores, run: () => hook.run(entity, id) };
+        const row = await writeFile(env, {
+          entity,
+          id,
+          source,
+          contentType,
+          encrypt: ctx.encrypt,
+          maxSize: maxSizeFor(ctx, entity),
+          ...(alsoInCommit === undefined ? {} : { alsoInCommit }),
+        });
         return { size: row!.size, contentType };
       });
     },

@@ -6,6 +6,7 @@ import { quoteIdent, ID_COLUMN } from '../xpath/index.js';
 import { creatableMembers, entityAccess, rightsOfRow, type AccessContext } from './access-sql.js';
 import { ALIAS, rowsById } from './download-entity.js';
 import { MUTATIONS_TABLE, nextSeq, tombstoneTable, VERSION_COLUMN } from './ensure-schema.js';
+import { claimPendingFile, deleteFileContents } from './file-tables.js';
 import { chunks, deleteReferenceSets, existingIds, insertRow, loadObjects, prepareColumns, updateRow, writeReferenceSets } from './object-rows.js';
 import { SqlBuilder, type SqlExecutor, type SyncStore } from './sync-store.js';
 
@@ -123,6 +124,7 @@ async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, 
     const columns = prepareColumns(app, c.entity, values, dialect);
     await insertRow(tx, dialect, c.entity, c.id, columns, seq);
     await writeReferenceSets(tx, app, c.entity, c.id, values, dialect);
+    if (def.file !== undefined) await claimPendingFile(tx, dialect, c.entity, c.id, ac.user.id);
     known.of(c.entity).add(c.id);
     return;
   }
@@ -138,6 +140,7 @@ async function applyChange(tx: SqlExecutor, ac: AccessContext, c: UploadChange, 
       reject('delete-denied', `No rule lets the user delete this ${c.entity}`, { entity: c.entity });
     }
     await moveToTombstone(tx, app, ac, c.entity, c.id, seq);
+    if (def.file !== undefined) await deleteFileContents(tx, dialect, c.entity, c.id);
     known.of(c.entity).delete(c.id);
     return;
   }

@@ -15,6 +15,8 @@ import type { AccessContext } from './access-sql.js';
 import { applyUpload } from './apply-upload.js';
 import { downloadEntity, downloadObjects } from './download-entity.js';
 import { ensureSchema } from './ensure-schema.js';
+import { fileRoute } from './file-routes.js';
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../sync/file-protocol.js';
 import { errorResponse, HttpError, jsonResponse, readJsonBody } from './http-error.js';
 import { listenWith, type Listener } from './node-bridge.js';
 import { checkEnvelope, parseDownload, parseUpload } from './parse-request.js';
@@ -44,6 +46,11 @@ export interface SyncServerOptions {
   readonly allowOrigin?: string;
   /** Called with server faults (500s); never with client errors. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * File contents (docs/protocol.md §7): size limit per file (one number, or per entity with the
+   * others at the default 100 MiB) and upload chunk size (default 1 MiB, at most `maxBodyBytes`).
+   */
+  readonly files?: { readonly maxFileSize?: number | Readonly<Record<string, number>>; readonly chunkSize?: number };
 }
 
 /** The reference sync server (docs/protocol.md). Keeps no state between requests. */
@@ -55,6 +62,8 @@ export interface SyncServer {
   /** Resolves once the schema exists (also awaited by the first request). */
   ready(): Promise<void>;
   readonly limits: SyncLimits;
+  /** File limits in force (also in the session response as `files`). */
+  readonly fileLimits: FileLimits;
 }
 
 function isUser(u: unknown): u is SyncUser {
@@ -67,6 +76,12 @@ function isUser(u: unknown): u is SyncUser {
 export function createSyncServer(options: SyncServerOptions): SyncServer {
   const { app, store } = options;
   const limits: SyncLimits = { ...DEFAULT_SYNC_LIMITS, ...options.limits };
+  const maxFile = options.files?.maxFileSize;
+  const fileLimits: FileLimits = {
+    maxFileSize: typeof maxFile === 'number' ? maxFile : DEFAULT_FILE_LIMITS.maxFileSize,
+    chunkSize: Math.min(options.files?.chunkSize ?? DEFAULT_FILE_LIMITS.chunkSize, limits.maxBodyBytes),
+    perEntity: typeof maxFile === 'object' ? { ...maxFile } : {},
+  };
   let schema: Promise<void> | undefined;
   const ready = (): Promise<void> => {
     schema ??= ensureSchema(store, app).catch((error: unknown) => {
@@ -80,8 +95,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       ? {}
       : {
           'access-control-allow-origin': options.allowOrigin,
-          'access-control-allow-headers': 'authorization, content-type',
-          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type, range, if-none-match',
+          'access-control-allow-methods': 'GET, HEAD, POST, PUT, OPTIONS',
+          'access-control-expose-headers': 'etag, content-range, x-content-version, x-file-size',
           'access-control-max-age': '600',
         };
 
@@ -112,7 +128,13 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if (path === '/v1/session') {
       method(request, 'GET');
       const user = await authenticate(request);
-      const body: SessionResponse = { protocol: PROTOCOL_VERSION, user, serverTime: (options.now?.() ?? new Date()).toISOString(), limits };
+      const body: SessionResponse & { files: FileLimits } = {
+        protocol: PROTOCOL_VERSION,
+        user,
+        serverTime: (options.now?.() ?? new Date()).toISOString(),
+        limits,
+        files: fileLimits,
+      };
       return jsonResponse(200, body);
     }
     if (path === '/v1/upload') {
@@ -144,6 +166,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         return { protocol: PROTOCOL_VERSION, entities, objects };
       });
       return jsonResponse(200, body);
+    }
+    if (path.startsWith('/v1/files/')) {
+      return fileRoute(request, path, { app, store, limits: fileLimits, maxBodyBytes: limits.maxBodyBytes, authenticate, accessContext, ready });
     }
     if (path.startsWith('/v1/actions/')) {
       method(request, 'POST');
@@ -194,6 +219,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     handler,
     ready,
     limits,
+    fileLimits,
     async listen(port: number, host = '127.0.0.1') {
       await ready();
       return listenWith(handler, port, host, limits.maxBodyBytes);

@@ -5,6 +5,7 @@ import { entityAccess, flagColumns, mayReadEntity, profileCondition, readConditi
 import { completeCheckpoint, parseCheckpoint, partialCheckpoint, startingPoint, type StreamCursor } from './checkpoint.js';
 import { readMeta, tombstoneTable, VERSION_COLUMN } from './ensure-schema.js';
 import { chunks, loadObjects } from './object-rows.js';
+import { withFileInfo } from './file-tables.js';
 import { SqlBuilder, type SqlExecutor, type SqlRow } from './sync-store.js';
 import { sqlVisibleDigest, visibleInBuckets } from './visible-digest-sql.js';
 
@@ -23,7 +24,8 @@ export async function toUpserts(tx: SqlExecutor, ac: AccessContext, ea: EntityAc
     for (const m of rights.read) values[m] = object[m] ?? null;
     out.push({ id: object.id, version: versionToken(Number(row[VERSION_COLUMN]), rights), values });
   });
-  return out;
+  // File entities: each upsert names its contents' version (docs/protocol.md §7).
+  return ac.app.entity(ea.entity).file === undefined ? out : withFileInfo(tx, ac.dialect, ea.entity, out);
 }
 
 /** `(v > seq OR (v = seq AND id > lastId))`: items after the cursor. */

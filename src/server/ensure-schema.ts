@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppDefinition } from '../app/index.js';
 import { createTableSql, quoteIdent, sqlColumnType, ID_COLUMN, type SqlDialect } from '../xpath/index.js';
 import { DIGEST_COLUMNS, DIGEST_LOW_BYTE_COLUMN, digestColumnValues } from './digest-columns.js';
+import { ensureFileTables } from './file-tables.js';
 import { SqlBuilder, type SqlExecutor, type SyncStore } from './sync-store.js';
 
 /*
@@ -67,6 +68,7 @@ export async function ensureSchema(store: SyncStore, app: AppDefinition): Promis
       `CREATE TABLE IF NOT EXISTS ${MUTATIONS_TABLE} (user_id TEXT NOT NULL, mutation_id TEXT NOT NULL, result TEXT NOT NULL, ` +
         'seq BIGINT NOT NULL, PRIMARY KEY (user_id, mutation_id))',
     );
+    await ensureFileTables(tx, d);
     if (d === 'postgres') {
       // bit_xor(bigint) is built in from PostgreSQL 14; older servers get an equivalent aggregate.
       const [row] = await tx.all(`SELECT to_regprocedure('bit_xor(bigint)') IS NOT NULL AS ok`);

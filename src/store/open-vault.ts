@@ -18,6 +18,7 @@ import type { VaultObservable, VaultTable } from './vault-table.js';
 import { createBlobCodec, type BlobCodec } from './blob-codec.js';
 import { createVaultSync, type VaultSyncApi } from './vault-sync.js';
 import type { SyncConfig } from '../sync/transport.js';
+import { createFileSync, type SyncedFileStore } from '../sync/file-sync.js';
 
 /** Options of `openVault`. */
 export interface OpenVaultOptions extends IndexedDbDependencies {
@@ -51,8 +52,13 @@ export interface Vault extends VaultSyncApi {
   readonly encrypted: boolean;
   /** The browser's answer to `navigator.storage.persist()`; null where it could not be asked. */
   readonly persisted: boolean | null;
-  /** Contents of file entities (`vault.files.put(entity, id, blob)`, `get`, `stream`, ...). */
-  readonly files: FileStore;
+  /**
+   * Contents of file entities (`vault.files.put(entity, id, blob)`, `get`, `stream`, ...). With a
+   * sync server, `get` / `stream` download a file on first access (or when the server has a newer
+   * content version), `prefetch(entity)` downloads an entity's files, and `put` marks the file for
+   * upload by the next `sync()` (before the objects).
+   */
+  readonly files: SyncedFileStore;
   /** The table of an entity; throws ValidationError for an unknown entity. */
   table(entity: string): VaultTable;
   /**
@@ -121,7 +127,8 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     if (!open) throw closedError(name);
   };
   const encryptFiles = options.encryption?.files ?? wantEncrypted;
-  const files = createFileStore({ ...options.files, db, app, vault: name, encrypt: encryptFiles, ensureOpen });
+  const fileSync = createFileSync({ db, app, vault: name, config: options.sync, encrypt: encryptFiles });
+  const files = fileSync.wrap(createFileStore({ ...options.files, db, app, vault: name, encrypt: encryptFiles, ensureOpen, onLocalWrite: fileSync.onLocalWrite }));
   const memory = new Map<string, MemoryTable>();
   const tables = new Map<string, VaultTable>();
   // The sync engine names the user; until then the guard lets every write through.
@@ -150,7 +157,7 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     }
   };
 
-  const syncApi = await createVaultSync({ name, app, db, codec, blobs, config: options.sync, ensureOpen, close: () => vault.close() });
+  const syncApi = await createVaultSync({ name, app, db, codec, blobs, config: options.sync, ensureOpen, close: () => vault.close(), files: fileSync.hooks });
   syncUser = () => syncApi.user;
   // The sync engine names the user (vault.user); until then [%CurrentUser%] is empty.
   const host: LocalQueryHost = { app, table, user: () => syncApi.user };

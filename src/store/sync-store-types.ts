@@ -1,3 +1,4 @@
+import type { VisibleSetDigest } from '../core/sync-protocol.js';
 import type { Members } from './record-codec.js';
 import type { OutboxEntry } from './outbox.js';
 
@@ -62,6 +63,13 @@ export interface SyncStore {
   /** The ids among `ids` that have a stored object (keys only). */
   existingIds(entity: string, ids: readonly string[]): Promise<Set<string>>;
   versions(entity: string): Promise<VersionEntry[]>;
+  /**
+   * The digest of the entity's stored versions at `bucketCount` buckets, from the incremental
+   * digest every mutation keeps (O(buckets)); recomputed in full once when none is stored.
+   */
+  localDigest(entity: string, bucketCount: number): Promise<VisibleSetDigest>;
+  /** The stored versions whose ids fall in `buckets` (of `bucketCount`); repairs those digest buckets if they drifted. */
+  versionsInBuckets(entity: string, bucketCount: number, buckets: readonly number[]): Promise<VersionEntry[]>;
   /** Ids of the entity's objects that have a server version (a key-only read). */
   versionedIds(entity: string): Promise<string[]>;
   getState<T>(key: string): Promise<T | undefined>;

@@ -7,6 +7,7 @@ import { createSyncEngine } from '../sync/sync-engine.js';
 import { exportPending, type DiscardedChange } from '../sync/export-pending.js';
 import type { SyncResult, SyncRunOptions, VaultEvents } from '../sync/sync-types.js';
 import type { SyncConfig } from '../sync/transport.js';
+import type { FileSyncHooks } from '../sync/file-sync.js';
 import type { BlobCodec } from './blob-codec.js';
 import { mapStorageError } from './map-storage-error.js';
 import type { RecordCodec } from './record-codec.js';
@@ -45,10 +46,18 @@ export async function createVaultSync(deps: {
   config: SyncConfig | undefined;
   ensureOpen(): void;
   close(): void;
+  files?: FileSyncHooks;
 }): Promise<VaultSyncApi> {
   const events = createEmitter<VaultEvents>();
   const store = createSyncStore({ name: deps.name, db: deps.db, codec: deps.codec, blobs: deps.blobs, app: deps.app });
-  const engine = await createSyncEngine({ name: deps.name, app: deps.app, store, config: deps.config, events });
+  const engine = await createSyncEngine({
+    name: deps.name,
+    app: deps.app,
+    store,
+    config: deps.config,
+    events,
+    ...(deps.files === undefined ? {} : { files: deps.files }),
+  });
   return {
     get user() {
       return engine.user;

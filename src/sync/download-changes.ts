@@ -9,7 +9,7 @@ import {
   type RemovalReason,
   type SyncLimits,
 } from '../core/sync-protocol.js';
-import { computeVisibleSetDigest, differingBuckets, digestBucketOf, isDigestBucketCount } from '../core/visible-set-digest.js';
+import { differingBuckets, isDigestBucketCount } from '../core/visible-set-digest.js';
 import type { SyncStore } from '../store/sync-store-types.js';
 import { applyPage, type Page, type PageOutcome } from './apply-page.js';
 import type { DownloadScreen } from './screen-download.js';
@@ -82,11 +82,10 @@ function profileMode(app: AppDefinition, entity: string): string {
 async function reconcileFor(env: DownloadEnv, entity: string, r: EntityDownloadResponse): Promise<EntityDownloadRequest['reconcile'] | null> {
   const digest = r.digest;
   if (digest === undefined || !isDigestBucketCount(digest.bucketCount) || digest.buckets?.length !== digest.bucketCount) return null;
-  const held = (await env.store.versions(entity)).map((v) => [v.id, v.version] as const);
-  const differing = differingBuckets(computeVisibleSetDigest(held, digest.bucketCount), digest);
+  // The stored incremental digest: O(buckets) when in step; only differing buckets' items are read.
+  const differing = differingBuckets(await env.store.localDigest(entity, digest.bucketCount), digest);
   if (differing.length === 0) return null;
-  const wanted = new Set(differing);
-  const have = held.filter(([id]) => wanted.has(digestBucketOf(id, digest.bucketCount)));
+  const have = (await env.store.versionsInBuckets(entity, digest.bucketCount, differing)).map((v) => [v.id, v.version] as [string, string]);
   return { bucketCount: digest.bucketCount, buckets: differing, have: have.slice(0, env.limits.maxReconcileItems) };
 }
 

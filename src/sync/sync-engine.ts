@@ -7,6 +7,7 @@ import type { PageOutcome } from './apply-page.js';
 import { objectKey, type NetChange } from './coalesce-changes.js';
 import { downloadAll, fullSyncEntities } from './download-changes.js';
 import { downloadObjects } from './download-objects.js';
+import type { FileSyncHooks } from './file-sync.js';
 import { createDownloadScreen } from './screen-download.js';
 import { withLock } from './sync-lock.js';
 import type { ProtocolViolationEvent, SyncProgress, SyncResult, SyncRunOptions, VaultEvents } from './sync-types.js';
@@ -14,6 +15,8 @@ import { checkAborted, createTransport, type SyncConfig, type Transport } from '
 import { uploadChanges } from './upload-changes.js';
 
 const CLIENT_KEY = 'client';
+/** `_syncState` key of the last completed full sync: `{ id, result }` (counts only). */
+const LAST_SYNC_KEY = 'last-sync';
 const UPLOAD_BATCH = 500;
 
 /** The sync side of a vault. */
@@ -43,6 +46,8 @@ export async function createSyncEngine(deps: {
   store: SyncStore;
   config: SyncConfig | undefined;
   events: Emitter<VaultEvents>;
+  /** File sync: contents upload before the objects, changed files are revalidated after the download. */
+  files?: FileSyncHooks;
 }): Promise<SyncEngine> {
   const { app, store, events } = deps;
   let user: SyncUser | null = await store.getUser();
@@ -94,6 +99,13 @@ export async function createSyncEngine(deps: {
       const include = (c: NetChange) =>
         selection === undefined ? app.syncProfile.get(c.entity)?.mode !== 'never' : selection.has(objectKey(c.entity, c.id));
       const batchSize = Math.min(UPLOAD_BATCH, limits.maxChangesPerUpload);
+      if (deps.files !== undefined) {
+        // Mendix order: file contents first; a failed file upload aborts the sync before any object moves.
+        const fileInclude = (entity: string, id: string) =>
+          selection === undefined ? app.syncProfile.get(entity)?.mode !== 'never' : selection.has(objectKey(entity, id));
+        result.filesUploaded = await deps.files.beforeUpload({ session, signal, include: fileInclude });
+        checkAborted(signal);
+      }
       const up = await uploadChanges({ store, transport: t, clientId, batchSize, signal, include, progress });
       result.uploaded = up.uploaded;
       result.rejected = up.rejected;
@@ -126,6 +138,10 @@ export async function createSyncEngine(deps: {
       };
       if (options.objects !== undefined) await downloadObjects(env, options.objects);
       else await downloadAll(env, fullSyncEntities(app));
+      if (deps.files !== undefined) {
+        const purgedList = [...purged].flatMap(([key, ids]) => ids.map((id) => ({ entity: key.split('\u0000')[0]!, id })));
+        result.filesDownloaded = await deps.files.afterDownload({ changed, purged: purgedList, signal });
+      }
     } finally {
       // Reported also when the sync fails later: these objects are gone or changed already.
       for (const [key, ids] of purged) {
@@ -134,8 +150,33 @@ export async function createSyncEngine(deps: {
       }
       for (const [entity, ids] of changed) events.emit('change', { entity, ids: [...ids], source: 'sync' });
     }
+    if (options.objects === undefined) {
+      const last = { id: globalThis.crypto.randomUUID(), result };
+      await store.mutate(async () => ({ mutation: { state: [{ key: LAST_SYNC_KEY, value: last }] }, result: undefined }));
+    }
     events.emit('sync-complete', result);
     return result;
+  }
+
+  /**
+   * Runs a sync under the cross-tab lock, or joins one. Checklist:
+   * - the last completed full sync is read before the lock is requested; when another tab (or
+   *   vault instance) completed a full sync while this call waited for the lock, that sync ran
+   *   after this call was made, so this call returns its result instead of syncing again (a
+   *   second call joins the first, across tabs as within one);
+   * - a failed sync records nothing, so a waiting call then runs its own;
+   * - a selective sync (`objects`) neither joins nor is joined.
+   */
+  async function runOrJoin(options: SyncRunOptions): Promise<SyncResult> {
+    const full = options.objects === undefined;
+    const before = full ? await store.getState<{ id: string }>(LAST_SYNC_KEY) : undefined;
+    return withLock(`offline-vault/sync/${deps.name}`, async () => {
+      if (full) {
+        const last = await store.getState<{ id: string; result: SyncResult }>(LAST_SYNC_KEY);
+        if (last !== undefined && last.id !== before?.id) return { ...last.result };
+      }
+      return run(options);
+    });
   }
 
   return {
@@ -145,7 +186,7 @@ export async function createSyncEngine(deps: {
     sync(options = {}) {
       // A second call while one runs joins it (its own options are not used).
       if (running !== undefined) return running;
-      const promise = withLock(`offline-vault/sync/${deps.name}`, () => run(options));
+      const promise = runOrJoin(options);
       running = promise;
       const clear = () => {
         if (running === promise) running = undefined;

@@ -32,6 +32,10 @@ export interface SyncResult {
   purged: number;
   /** Things the server sent that the rules forbid; dropped, never stored. */
   violations: number;
+  /** File contents uploaded before the objects (vaults with file entities). */
+  filesUploaded?: number;
+  /** File contents downloaded during the sync (entities with `syncProfile.files: 'eager'`). */
+  filesDownloaded?: number;
 }
 
 /** `purged` event: one per entity and reason per sync. */

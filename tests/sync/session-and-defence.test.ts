@@ -76,6 +76,19 @@ describe('sessions and concurrency', () => {
     expect(await tab1.table('Sales.Order').count()).toBe(2);
   });
 
+  it('lets a waiting tab run its own sync when the sync it waited for fails', async () => {
+    const { vault: tab1, indexedDB } = await openSyncedVault(server, 't-alice');
+    const { vault: tab2 } = await openSyncedVault(server, 't-alice', { indexedDB });
+    await tab1.table('Sales.Order').put({ id: 'n2', Number: 6, Status: 'Open', 'Sales.Order_Customer': 'c1' });
+    const controller = new AbortController();
+    const failing = tab1.sync({ signal: controller.signal });
+    const waiting = tab2.sync();
+    controller.abort();
+    await expect(failing).rejects.toThrow();
+    expect(await waiting).toMatchObject({ uploaded: 1 });
+    expect(await tab1.pendingChanges()).toBe(0);
+  });
+
   it('refuses a sync as another user and changes nothing', async () => {
     const { vault, indexedDB } = await openSyncedVault(server, 't-alice');
     await vault.sync();
