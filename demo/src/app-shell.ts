@@ -1,5 +1,5 @@
 import { UnsyncedChangesError, type Vault } from 'offline-vault';
-import { CUSTOMER, demoApp, ORDER, USER_PROFILES } from './demo-app.js';
+import { CUSTOMER, demoApp, ORDER, PHOTO, USER_PROFILES } from './demo-app.js';
 import { coalesce, h, replaceChildren } from './dom.js';
 import { mountCustomersView } from './customers-view.js';
 import { mountOrdersView } from './orders-view.js';
@@ -20,8 +20,22 @@ const TABS = [
   { id: 'security', label: 'Security' },
 ] as const;
 
-/** The signed-in app: header, sync bar, notices and the four tabs. `onSignedOut` runs after sign-out wiped the vault. */
-export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSession, onSignedOut: () => void): void {
+/** What the app shell needs from the page around it. */
+export interface AppShellHooks {
+  /** Runs after sign-out wiped the vault. */
+  onSignedOut(): void;
+  /** Asks the service worker for an upload once the device is back online (after offline writes). */
+  requestSync?(): void;
+}
+
+/** The mounted app shell. */
+export interface AppShell {
+  /** Runs a sync with the sync bar's progress (the service worker's Background Sync calls this). */
+  sync(): Promise<void>;
+}
+
+/** The signed-in app: header, sync bar, notices and the four tabs. */
+export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSession, hooks: AppShellHooks): AppShell {
   const profile = USER_PROFILES[session.user] ?? { name: session.user, title: session.roles.join(', '), sees: '' };
   const issueCount = h('span', { class: 'tab-count', hidden: true, id: 'issue-count' });
   const tabs = TABS.map((tab, i) =>
@@ -70,17 +84,20 @@ export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSess
   );
   wireTabs(root.querySelector<HTMLElement>('[role="tablist"]')!);
   mountCustomersView(panels['customers']!, vault, entityRights(demoApp, CUSTOMER, session.roles));
-  mountOrdersView(panels['orders']!, vault, entityRights(demoApp, ORDER, session.roles));
+  mountOrdersView(panels['orders']!, vault, entityRights(demoApp, ORDER, session.roles), entityRights(demoApp, PHOTO, session.roles).create);
 
-  // Local writes and synced changes both move the counters and the raw view.
+  // Local writes and synced changes both move the counters and the raw view; changes made
+  // offline ask the worker to sync as soon as the network is back.
   const refresh = coalesce(async () => {
-    await syncBar.refreshPending();
+    const pending = await syncBar.refreshPending();
+    if (pending > 0 && !navigator.onLine) hooks.requestSync?.();
     if (!panels['security']!.hidden) await security.refresh();
   });
-  for (const entity of [CUSTOMER, ORDER]) vault.live(entity).subscribe({ next: refresh });
+  for (const entity of [CUSTOMER, ORDER, PHOTO]) vault.live(entity).subscribe({ next: refresh });
   tabs[3]!.addEventListener('click', () => void security.refresh());
   void errors.refresh();
   if (navigator.onLine) void syncBar.sync();
+  return { sync: syncBar.sync };
 
   async function signOut(): Promise<void> {
     signOutButton.disabled = true;
@@ -93,7 +110,7 @@ export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSess
         if (!(await confirmDiscard(count))) return;
         await vault.signOut({ discardUnsynced: true });
       }
-      onSignedOut();
+      hooks.onSignedOut();
     } catch (error) {
       // The vault is left as it was; say so rather than failing silently.
       alertBox.textContent = `Sign-out failed (${(error as Error).name}). Your data is still on this device.`;

@@ -7,6 +7,8 @@ export { demoApp, DEMO_USERS } from '../../src/server/demo/demo-app.js';
 export const CUSTOMER = 'Sales.Customer';
 export const ORDER = 'Sales.Order';
 export const ORDER_CUSTOMER = 'Sales.Order_Customer';
+export const PHOTO = 'Sales.Photo';
+export const PHOTO_ORDER = 'Sales.Photo_Order';
 
 /** Labels shown for members (the model uses Mendix-style PascalCase names). */
 export const LABELS: Record<string, string> = {
@@ -20,6 +22,7 @@ export const LABELS: Record<string, string> = {
   PlacedAt: 'Placed at',
   Paid: 'Paid',
   [ORDER_CUSTOMER]: 'Customer',
+  Photo: 'Photo',
 };
 
 /** Singular nouns of entities, for messages ("2 customers were removed"). */

@@ -1,9 +1,11 @@
 import { openVault, type Vault } from 'offline-vault';
-import { mountAppShell } from './app-shell.js';
+import { mountAppShell, type AppShell } from './app-shell.js';
 import { demoApp } from './demo-app.js';
 import { h, replaceChildren } from './dom.js';
 import { clearSession, loadSession, SYNC_URL, vaultName, type DemoSession } from './session.js';
 import { mountSignIn } from './sign-in-view.js';
+import { registerDemoWorker } from './register-sw.js';
+import { showUpdateBanner } from './update-banner.js';
 
 declare global {
   interface Window {
@@ -13,6 +15,14 @@ declare global {
 }
 
 const root = document.getElementById('root')!;
+/** The signed-in app, if any: the service worker's sync requests go to its sync bar. */
+let shell: AppShell | undefined;
+
+// The worker precaches the app shell (so a reload works with no network) and serves vault files.
+const worker = registerDemoWorker({ onUpdate: showUpdateBanner, onSync: () => shell?.sync() ?? Promise.resolve() }).catch((error: unknown) => {
+  console.warn('Field Sales: the service worker could not be registered; the app works online only.', (error as Error).name);
+  return undefined;
+});
 
 /** Shows the sign-in screen, or the app of the user signed in on this browser. */
 function start(): void {
@@ -38,10 +48,14 @@ async function openApp(session: DemoSession): Promise<void> {
   document.body.dataset['screen'] = 'app';
   window.vault = vault;
   console.info("Field Sales: try the vault in this console, e.g. await vault.query('Sales.Order', \"[Status = 'Open']\")");
-  mountAppShell(root, vault, session, () => {
-    delete window.vault;
-    clearSession();
-    showSignIn();
+  shell = mountAppShell(root, vault, session, {
+    onSignedOut() {
+      shell = undefined;
+      delete window.vault;
+      clearSession();
+      showSignIn();
+    },
+    requestSync: () => void worker.then((w) => w?.requestSync()).catch(() => undefined),
   });
 }
 

@@ -3,16 +3,20 @@ import { h, replaceChildren } from './dom.js';
 import { formatDateTime, formatDecimal } from './format.js';
 import { attributeField, referenceField, type FormField } from './form-field.js';
 import { recordForm } from './record-form.js';
-import { CUSTOMER, demoApp, LABELS, ORDER, ORDER_CUSTOMER } from './demo-app.js';
+import { CUSTOMER, demoApp, LABELS, ORDER, ORDER_CUSTOMER, PHOTO } from './demo-app.js';
+import { photosByOrder, savePhoto } from './order-photos.js';
+import { PHOTO_FIELD, photoField } from './photo-field.js';
+import { noPhoto, photoThumbnail } from './photo-thumbnail.js';
 import type { EntityRights } from './user-rights.js';
 
 const STATUSES = ['Open', 'Paid', 'Closed'] as const;
 
 /**
  * The Orders tab: create / edit form (only the members this user may write) with a customer
- * picker, a status filter that reads through the blind index, and the list.
+ * picker and a photo, a status filter that reads through the blind index, and the list with each
+ * order's photo. `canAddPhotos`: the user may create Sales.Photo objects.
  */
-export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityRights): void {
+export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityRights, canAddPhotos: boolean): void {
   const table = vault.table(ORDER);
   const entity = demoApp.entity(ORDER);
   const attr = (name: string) => entity.attributes.get(name)!;
@@ -27,6 +31,7 @@ export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityR
   add('TotalPrice', () => attributeField('order', attr('TotalPrice'), LABELS['TotalPrice']!, 'In euros.'));
   add('PlacedAt', () => attributeField('order', attr('PlacedAt'), LABELS['PlacedAt']!));
   add('Paid', () => attributeField('order', attr('Paid'), LABELS['Paid']!));
+  if (canAddPhotos) fields.push(photoField('order', LABELS[PHOTO_FIELD]!));
   const form = recordForm({
     id: 'order-form',
     entity,
@@ -34,14 +39,22 @@ export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityR
     fields,
     required: ['Number', 'Status', ORDER_CUSTOMER],
     allowCreate: rights.create,
-    save: async (values, id) => {
-      if (id === null) await table.put(values);
-      else await table.update(id, values);
+    save: async ({ [PHOTO_FIELD]: photo, ...values }, id) => {
+      let orderId = id;
+      if (orderId === null) orderId = await table.put(values);
+      else await table.update(orderId, values);
+      if (!(photo instanceof File)) return;
+      const existing = photos.get(orderId);
+      const photoId = await savePhoto(vault, orderId, photo, existing);
+      if (existing !== undefined) revisions.set(photoId, (revisions.get(photoId) ?? 0) + 1);
     },
   });
 
   let status: string | null = null;
   let all: VaultObject[] = [];
+  let photos = new Map<string, VaultObject>();
+  /** Photos replaced on this page, so their thumbnails load the new contents. */
+  const revisions = new Map<string, number>();
   let customers = new Map<string, string>();
   const filterButtons = [null, ...STATUSES].map((value) =>
     h('button', { type: 'button', class: 'chip', 'aria-pressed': String(value === null), onClick: () => setStatus(value) }, value ?? 'All'),
@@ -77,9 +90,11 @@ export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityR
     const customerId = order[ORDER_CUSTOMER];
     const customer = typeof customerId === 'string' ? (customers.get(customerId) ?? 'Unknown customer') : 'No customer';
     const label = `order ${String(order['Number'])}`;
+    const photo = photos.get(order.id);
     return h(
       'li',
       { class: 'record', 'data-id': order.id },
+      photo === undefined ? noPhoto() : photoThumbnail(vault, photo.id, `Photo of ${label}`, revisions.get(photo.id)),
       h(
         'div',
         { class: 'record-main' },
@@ -107,6 +122,12 @@ export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityR
     next: (rows) => {
       customers = new Map(rows.map((c) => [c.id, String(c['Name'])]));
       customerField.setOptions([...customers].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label)));
+      void render();
+    },
+  });
+  vault.live(PHOTO).subscribe({
+    next: (rows) => {
+      photos = photosByOrder(rows);
       void render();
     },
   });

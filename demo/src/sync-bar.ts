@@ -7,8 +7,8 @@ export interface SyncBar {
   readonly element: HTMLElement;
   /** Runs a sync (or joins the running one) and shows its progress and outcome. */
   sync(): Promise<void>;
-  /** Re-reads the pending-changes counter. */
-  refreshPending(): Promise<void>;
+  /** Re-reads the pending-changes counter; resolves the count. */
+  refreshPending(): Promise<number>;
 }
 
 const PHASES: Record<SyncProgress['phase'], string> = { upload: 'Sending changes', download: 'Receiving', apply: 'Saving' };
@@ -43,10 +43,11 @@ export function createSyncBar(vault: Vault, onSynced: (result: SyncResult) => vo
   });
   addEventListener('offline', showConnection);
 
-  async function refreshPending(): Promise<void> {
+  async function refreshPending(): Promise<number> {
     const n = await vault.pendingChanges().catch(() => 0);
     pending.textContent = n === 0 ? 'All changes synced' : `${n} unsynced ${n === 1 ? 'change' : 'changes'}`;
     pending.classList.toggle('has-pending', n > 0);
+    return n;
   }
 
   function showProgress(p: SyncProgress): void {

@@ -1,5 +1,9 @@
 // The demo as `npm start` runs it (scripts/serve.mjs), started in-process once per test file with an
 // in-memory SQLite database, plus helpers that act as the server side of the journeys.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { startDemoHost, type DemoHost } from '../../scripts/serve.mjs';
@@ -29,6 +33,53 @@ export function useDemoHost(): () => DemoHost {
     if (host === undefined) throw new Error('demo host not started');
     return host;
   };
+}
+
+/** A demo host that a test can take away (no server at all) and bring back on the same origin. */
+export interface RestartableDemoHost {
+  /** The running host (throws while stopped). */
+  (): DemoHost;
+  /** Closes the server: its port refuses connections; the data stays in its SQLite file. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, over the same SQLite file and token secret (sessions stay valid). */
+  restart(): Promise<DemoHost>;
+}
+
+/**
+ * Like `useDemoHost`, but on a SQLite file in a temporary directory and with a fixed token
+ * secret, so that `stop()` / `restart()` keep the origin, the server's data and the users' tokens.
+ */
+export function useRestartableDemoHost(): RestartableDemoHost {
+  const dir = mkdtempSync(join(tmpdir(), 'ov-demo-'));
+  const options = { dbPath: join(dir, 'demo.db'), secret: randomBytes(32).toString('hex') };
+  let host: DemoHost | undefined;
+  let port = 0;
+  test.beforeAll(async () => {
+    host = await startDemoHost({ ...options, port: 0 });
+    port = host.port;
+  });
+  test.afterAll(async () => {
+    await host?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const current = (() => {
+    if (host === undefined) throw new Error('demo host not running');
+    return host;
+  }) as RestartableDemoHost;
+  current.stop = async () => {
+    const running = current();
+    host = undefined;
+    await running.close();
+  };
+  current.restart = async () => {
+    if (host !== undefined) throw new Error('demo host already running');
+    const started = await startDemoHost({ ...options, port });
+    host = started;
+    // startDemoHost moves on to the next port when one is busy: that would be another origin.
+    if (started.port !== port) throw new Error(`demo host came back on port ${started.port}, not ${port}`);
+    return started;
+  };
+  return current;
 }
 
 /** Opens the demo, signs in as `user` and waits for the first sync to finish. */
