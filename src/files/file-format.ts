@@ -23,7 +23,7 @@ export const MARKER_INDEX = -1;
 /** Segments per write transaction (1 MiB of plaintext). */
 export const WRITE_BATCH = 16;
 /** Segments fetched per read transaction: bounds read memory to a few segments. */
-export const READ_BATCH = 4;
+export const READ_BATCH = 8;
 
 /** One committed file version. */
 export interface FileRow {

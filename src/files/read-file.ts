@@ -62,7 +62,8 @@ function openChunk(file: OpenedFile, index: number, value: unknown): Promise<Uin
 /**
  * Verified plaintext of segments `from..to` (inclusive), in order. Checklist:
  * - chunks are fetched READ_BATCH at a time, each batch one read transaction (a consistent
- *   snapshot), and decrypted after it: memory stays at a few segments for any file size;
+ *   snapshot), and decrypted after it; the next batch is read while the current one is decrypted
+ *   and consumed, so memory stays at two batches for any file size;
  * - segment i is yielded only after its tag verified and every segment before it was yielded;
  *   a failure stops the stream there (later segments' results are dropped unread);
  * - the final segment (by the stored size) must verify as final, match the stored size, and have
@@ -74,15 +75,24 @@ export async function* readSegments(env: FileEnv, file: OpenedFile, from: number
   const { db } = env;
   const { fileId, id } = file.row;
   const final = file.segments - 1;
-  for (let start = from; start <= to; start += READ_BATCH) {
+  const fetchBatch = (start: number) => {
     const end = Math.min(to, start + READ_BATCH - 1);
     const indices = Array.from({ length: end - start + 1 }, (_, j) => start + j);
-    const batch = await db.transaction('r', [FILE_CHUNKS_STORE, FILES_STORE], async () => {
+    const promise = db.transaction('r', [FILE_CHUNKS_STORE, FILES_STORE], async () => {
       const values = await chunksTable(db).bulkGet(indices.map((i) => chunkKey(fileId, i)));
       const extra = end === final ? await chunksFrom(db, fileId, final + 1).count() : 0;
       const current = values.includes(undefined) ? (await filesTable(db).get(id))?.fileId : fileId;
       return { values, extra, current };
     });
+    promise.catch(() => undefined); // awaited in order below
+    return { end, indices, promise };
+  };
+  let next = from <= to ? fetchBatch(from) : undefined;
+  while (next !== undefined) {
+    const { end, indices } = next;
+    const batch = await next.promise;
+    // Read the next batch while this one is decrypted and consumed: one batch ahead at most.
+    next = end < to ? fetchBatch(end + 1) : undefined;
     if (batch.current !== fileId) {
       throw new StorageError('file-changed', 'The file was replaced or deleted while it was being read', { id, entity: file.row.entity });
     }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Vault } from '../../src/store/index.js';
 import { byteDiff, concatBytes, drain, openFilesVault, randomBytes, S } from './file-fixture.js';
+import { READ_BATCH } from '../../src/files/file-format.js';
 
 const N = 3 * S + 17; // four segments, the last one 17 bytes
 let vault: Vault;
@@ -82,14 +83,14 @@ describe('range reads', () => {
 });
 
 describe('bounded streaming', () => {
-  it('reads are pulled: the first chunk of a 40-segment file decrypts at most one batch of 4 segments', async () => {
+  it('reads are pulled: the first chunk of a 40-segment file decrypts at most one read batch of segments', async () => {
     const spy = vi.spyOn(crypto.subtle, 'decrypt');
     try {
       const reader = (await vault.files.stream('big')).getReader();
       const first = await reader.read();
       expect(first.value?.length).toBe(S);
       await new Promise((r) => setTimeout(r, 20)); // give any eager read-ahead a chance to show
-      expect(spy.mock.calls.length).toBeLessThanOrEqual(4);
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(READ_BATCH);
       await reader.cancel();
       const afterCancel = spy.mock.calls.length;
       await new Promise((r) => setTimeout(r, 20));
@@ -112,7 +113,7 @@ describe('bounded streaming', () => {
         maxAhead = Math.max(maxAhead, spy.mock.calls.length - delivered);
       }
       expect(delivered).toBe(40);
-      expect(maxAhead).toBeLessThanOrEqual(3);
+      expect(maxAhead).toBeLessThanOrEqual(READ_BATCH - 1);
     } finally {
       spy.mockRestore();
     }
