@@ -66,8 +66,47 @@ export function mountSecurityView(root: HTMLElement, vault: Vault, roles: readon
       item(null, 'Sign-out wipes this device', `Signing out deletes the database ${dbName}: data, files, keys and sync state.`),
     ),
   );
+  // The audit lives inside the protection card: the tab lays out two columns (card, raw storage).
+  const audit = h('div', { class: 'audit', id: 'audit', 'aria-labelledby': 'audit-title' });
+  protection.append(audit);
   const attacker = h('section', { class: 'attacker', 'aria-labelledby': 'attacker-title' });
   replaceChildren(root, protection, attacker);
   const panel = mountAttackerPanel(attacker, vault, dbName);
-  return { refresh: () => panel.refresh() };
+  const refreshAudit = async (): Promise<void> => {
+    const report = await vault.verifyEncryption();
+    const rows = report.stores
+      .filter((s) => s.rows > 0)
+      .map((s) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, s.name),
+          h('td', {}, String(s.rows)),
+          h('td', {}, String(s.sealed)),
+          h('td', {}, String(s.plainByDesign)),
+          h('td', { class: s.unexpectedPlaintext > 0 ? 'audit-bad' : '' }, String(s.unexpectedPlaintext)),
+        ),
+      );
+    replaceChildren(
+      audit,
+      h(
+        'div',
+        { class: 'protection-head' },
+        h('h3', { class: 'card-title', id: 'audit-title' }, 'Storage audit'),
+        h('span', { class: `level ${report.ok ? 'level-good' : 'level-warn'}`, id: 'audit-result' }, report.ok ? 'Nothing exposed' : 'Plaintext found'),
+      ),
+      h(
+        'p',
+        { class: 'check-text' },
+        'verifyEncryption() read every store of this database through the raw IndexedDB API: sealed values, values that are plain by design (key handles, version tokens), and plaintext where a sealed value was expected.',
+      ),
+      h(
+        'table',
+        { class: 'audit-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Store'), h('th', {}, 'Rows'), h('th', {}, 'Sealed'), h('th', {}, 'Plain by design'), h('th', {}, 'Exposed'))),
+        h('tbody', {}, ...rows),
+      ),
+    );
+  };
+  return { refresh: async () => void (await Promise.all([panel.refresh(), refreshAudit()])) };
 }
