@@ -35,9 +35,8 @@ const app = defineApp({
   },
 });
 
-async function plainDexie(name: string): Promise<Contender> {
-  const db = new Dexie(name);
-  db.version(1).stores({ items: SCHEMA });
+/** The Dexie table API, shared by plain Dexie and dexie-encrypted (a middleware on the same API). */
+async function dexieContender(db: Dexie): Promise<Contender> {
   await db.open();
   const t = db.table<BenchItem, string>('items');
   return {
@@ -50,21 +49,18 @@ async function plainDexie(name: string): Promise<Contender> {
   };
 }
 
-async function dexieEncrypted(name: string): Promise<Contender> {
+function plainDexie(name: string): Promise<Contender> {
+  const db = new Dexie(name);
+  db.version(1).stores({ items: SCHEMA });
+  return dexieContender(db);
+}
+
+function dexieEncrypted(name: string): Promise<Contender> {
   const db = new Dexie(name);
   const key = crypto.getRandomValues(new Uint8Array(32));
   applyEncryptionMiddleware(db, key, { items: NON_INDEXED_FIELDS } as never, clearAllTables);
   db.version(2).stores({ items: SCHEMA });
-  await db.open();
-  const t = db.table<BenchItem, string>('items');
-  return {
-    bulkPut: (items) => t.bulkPut(items),
-    bulkGet: (ids) => t.bulkGet(ids),
-    queryCategory: (c) => t.where('Category').equals(c).toArray(),
-    put: (item) => t.put(item),
-    get: (id) => t.get(id),
-    close: async () => db.close(),
-  };
+  return dexieContender(db);
 }
 
 async function vault(name: string, encrypted: boolean): Promise<Contender> {

@@ -7,7 +7,7 @@ import { nextSeq } from './ensure-schema.js';
 import { fileRight, requireWrite } from './file-access.js';
 import { streamFile } from './file-response.js';
 import { installUpload, UPLOAD_CHUNKS_TABLE, UPLOADS_TABLE } from './file-tables.js';
-import { HttpError, jsonResponse, readJsonBody } from './http-error.js';
+import { HttpError, jsonResponse, readJsonBody, readBodyBytes } from './http-error.js';
 import { checkEnvelope } from './parse-request.js';
 import { updateRow } from './object-rows.js';
 import { SqlBuilder, type SqlExecutor, type SyncStore } from './sync-store.js';
@@ -91,23 +91,11 @@ function stateOf(u: UploadRow, have: number[]): FileUploadState {
 async function readChunkBody(request: Request, expected: number): Promise<Buffer> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/octet-stream\s*(;|$)/i.test(type)) throw new HttpError(415, 'unsupported-media-type', 'A chunk body must be application/octet-stream');
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  if (request.body !== null) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > expected) {
-        await reader.cancel().catch(() => undefined);
-        throw new HttpError(413, 'payload-too-large', `This chunk has ${expected} bytes`, { limit: expected });
-      }
-      parts.push(value);
-    }
+  const bytes = await readBodyBytes(request, expected, () => new HttpError(413, 'payload-too-large', `This chunk has ${expected} bytes`, { limit: expected }));
+  if (bytes.length !== expected) {
+    throw new HttpError(400, 'invalid-chunk', `This chunk has ${expected} bytes, not ${bytes.length}`, { expected, received: bytes.length });
   }
-  if (size !== expected) throw new HttpError(400, 'invalid-chunk', `This chunk has ${expected} bytes, not ${size}`, { expected, received: size });
-  return Buffer.concat(parts);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

@@ -33,17 +33,10 @@ export function invalid(path: string, message: string): HttpError {
 }
 
 /**
- * Reads a JSON body of at most `maxBytes` (checked on the declared length and on the bytes read,
- * so a lying or missing Content-Length cannot get past it).
+ * Reads a request body, failing with `tooLarge()` as soon as more than `limit` bytes arrived (the
+ * rest is not read).
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new HttpError(415, 'unsupported-media-type', 'Request body must be application/json');
-  }
-  const tooLarge = (): HttpError => new HttpError(413, 'payload-too-large', `Request body is larger than ${maxBytes} bytes`, { limit: maxBytes });
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw tooLarge();
+export async function readBodyBytes(request: Request, limit: number, tooLarge: () => HttpError): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
   if (request.body !== null) {
@@ -52,7 +45,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > maxBytes) {
+      if (size > limit) {
         await reader.cancel().catch(() => undefined);
         throw tooLarge();
       }
@@ -65,6 +58,22 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     bytes.set(p, offset);
     offset += p.byteLength;
   }
+  return bytes;
+}
+
+/**
+ * Reads a JSON body of at most `maxBytes` (checked on the declared length and on the bytes read,
+ * so a lying or missing Content-Length cannot get past it).
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, 'unsupported-media-type', 'Request body must be application/json');
+  }
+  const tooLarge = (): HttpError => new HttpError(413, 'payload-too-large', `Request body is larger than ${maxBytes} bytes`, { limit: maxBytes });
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw tooLarge();
+  const bytes = await readBodyBytes(request, maxBytes, tooLarge);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
