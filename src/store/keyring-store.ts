@@ -10,6 +10,46 @@ export interface VaultMeta {
   dbId: Uint8Array;
   encrypted: boolean;
   created: string;
+  /** The browser refused to store CryptoKeys (private modes): keys live in memory only. */
+  ephemeral?: boolean;
+}
+
+/** How the vault's keys are protected: stored non-extractable keys, or memory-only keys. */
+export type SecurityLevel = 'device' | 'ephemeral';
+
+function isDataCloneError(error: unknown): boolean {
+  const e = error as { name?: string; inner?: { name?: string } } | null;
+  return e?.name === 'DataCloneError' || e?.inner?.name === 'DataCloneError';
+}
+
+async function freshKeyRows(): Promise<KeyRow[]> {
+  const [record, file] = await Promise.all([createRecordKey(1), createFileKey(1)]);
+  return [
+    { name: `${RECORD_PREFIX}${record.keyId}`, key: record.key },
+    { name: `${FILE_PREFIX}${file.keyId}`, key: file.key },
+  ];
+}
+
+/**
+ * Ephemeral vault (the browser cannot store CryptoKeys): keys are created in memory on every
+ * open, and what an earlier page stored under its lost keys is deleted, since nothing can read it.
+ * Never a fallback to plaintext.
+ */
+async function openEphemeral(db: Dexie, app: AppDefinition, meta: VaultMeta): Promise<{ meta: VaultMeta; keys: KeySet; level: SecurityLevel }> {
+  const stores = db.tables.map((t) => t.name).filter((n) => n !== META_STORE);
+  await db.transaction('rw', stores, async () => {
+    for (const name of stores) await db.table(name).clear();
+  });
+  const rows = await freshKeyRows();
+  const index = new Map<string, CryptoKey>();
+  for (const entity of app.entities.values()) {
+    if (!entity.persistent) continue;
+    for (const { attribute } of entity.indexes) index.set(`${entity.name}/${attribute}`, await createIndexKey());
+  }
+  const record = rows[0]!;
+  const file = rows[1]!;
+  const primary: RecordKey = { keyId: 1, key: record.key };
+  return { meta, keys: { dbId: meta.dbId, record: { primary, all: new Map([[1, record.key]]) }, index, file: { keyId: 1, key: file.key } }, level: 'ephemeral' };
 }
 
 interface KeyRow {
@@ -51,7 +91,7 @@ export async function loadOrCreateKeys(
   db: Dexie,
   app: AppDefinition,
   wantEncrypted: boolean,
-): Promise<{ meta: VaultMeta; keys: KeySet | undefined }> {
+): Promise<{ meta: VaultMeta; keys: KeySet | undefined; level: SecurityLevel }> {
   let meta = (await db.table(META_STORE).get('vault')) as VaultMeta | undefined;
   let rows = (await db.table(KEYRING_STORE).toArray()) as KeyRow[];
 
@@ -61,16 +101,18 @@ export async function loadOrCreateKeys(
       throw new KeyLostError('key-lost', 'The vault database holds data but its key store is gone', { stores: withData });
     }
     const fresh: VaultMeta = { name: 'vault', dbId: createDbId(), encrypted: wantEncrypted, created: new Date().toISOString() };
-    const freshRows: KeyRow[] = [];
-    if (wantEncrypted) {
-      const [record, file] = await Promise.all([createRecordKey(1), createFileKey(1)]);
-      freshRows.push({ name: `${RECORD_PREFIX}${record.keyId}`, key: record.key }, { name: `${FILE_PREFIX}${file.keyId}`, key: file.key });
+    const freshRows: KeyRow[] = wantEncrypted ? await freshKeyRows() : [];
+    try {
+      await db.transaction('rw', [META_STORE, KEYRING_STORE], async () => {
+        if ((await db.table(META_STORE).get('vault')) !== undefined) return; // another tab won the race
+        await db.table(META_STORE).put(fresh);
+        await db.table(KEYRING_STORE).bulkPut(freshRows);
+      });
+    } catch (error) {
+      if (!isDataCloneError(error)) throw error;
+      // Private modes refuse to store CryptoKeys: memory-only keys, never plaintext.
+      await db.table(META_STORE).put({ ...fresh, ephemeral: true });
     }
-    await db.transaction('rw', [META_STORE, KEYRING_STORE], async () => {
-      if ((await db.table(META_STORE).get('vault')) !== undefined) return; // another tab won the race
-      await db.table(META_STORE).put(fresh);
-      await db.table(KEYRING_STORE).bulkPut(freshRows);
-    });
     meta = (await db.table(META_STORE).get('vault')) as VaultMeta;
     rows = (await db.table(KEYRING_STORE).toArray()) as KeyRow[];
   }
@@ -84,7 +126,8 @@ export async function loadOrCreateKeys(
       { encrypted: meta.encrypted },
     );
   }
-  if (!meta.encrypted) return { meta, keys: undefined };
+  if (!meta.encrypted) return { meta, keys: undefined, level: 'device' };
+  if (meta.ephemeral === true) return openEphemeral(db, app, meta);
 
   const records = recordKeysOf(rows);
   const fileRow = rows.find((r) => r.name.startsWith(FILE_PREFIX));
@@ -122,5 +165,6 @@ export async function loadOrCreateKeys(
   return {
     meta,
     keys: { dbId: meta.dbId, record: { primary, all: records }, index, file: { keyId: fileId, key: fileRow.key } },
+    level: 'device',
   };
 }

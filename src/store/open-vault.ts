@@ -2,7 +2,7 @@ import type { AppDefinition, VaultObject } from '../app/index.js';
 import { ValidationError } from '../core/errors.js';
 import { changeSignal } from './change-signal.js';
 import { createEntityTable, liveEntity } from './entity-table.js';
-import { loadOrCreateKeys } from './keyring-store.js';
+import { loadOrCreateKeys, type SecurityLevel } from './keyring-store.js';
 import { mapStorageError } from './map-storage-error.js';
 import { closedError, createMemoryTable, type MemoryTable } from './memory-table.js';
 import { liveLocalQuery } from './live-local-query.js';
@@ -89,8 +89,12 @@ export interface Vault extends VaultSyncApi {
    * expected, and the key generations in use. `ok` is false if anything is exposed.
    */
   verifyEncryption(): Promise<EncryptionReport>;
-  /** The protection level of the keys: `device` (non-extractable keys stored in IndexedDB). */
-  readonly securityLevel: 'device';
+  /**
+   * How the keys are protected: `device` (non-extractable keys stored in IndexedDB) or `ephemeral`
+   * (the browser refused to store CryptoKeys, as private modes do: keys live in memory only and the
+   * vault's data does not outlive the page; never plaintext).
+   */
+  readonly securityLevel: SecurityLevel;
   close(): void;
 }
 
@@ -110,10 +114,13 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   const wantEncrypted = options.encryption?.database ?? true;
   const db = createVaultDatabase(name, app, options);
   let codec: RecordCodec;
+  let level: SecurityLevel = 'device';
   let blobs: BlobCodec;
   try {
     await db.open();
-    const { keys } = await loadOrCreateKeys(db, app, wantEncrypted);
+    const loaded = await loadOrCreateKeys(db, app, wantEncrypted);
+    const { keys } = loaded;
+    level = loaded.level;
     codec = keys === undefined ? createPlainCodec() : createEncryptedCodec(keys, app.version);
     blobs = createBlobCodec(keys, app.version);
   } catch (error) {
@@ -183,7 +190,7 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
       return liveLocalQuery(prepared, changeSignal(db, persistent, memoryTables));
     },
     outbox,
-    securityLevel: 'device',
+    securityLevel: level,
     async verifyEncryption() {
       ensureOpen();
       const factory = options.indexedDB ?? globalThis.indexedDB;
