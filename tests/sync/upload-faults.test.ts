@@ -45,7 +45,7 @@ describe('upload faults', () => {
     expect(await vault.syncErrors()).toEqual([]);
   });
 
-  it('removes a rejected create from the device (Mendix) and keeps it in syncErrors', async () => {
+  it('removes a create with a dangling reference from the device (Mendix) and keeps it in syncErrors', async () => {
     const { vault } = await openSyncedVault(server, 't-alice');
     const id = await vault.table('Sales.Order').put({ Number: 5, Status: 'Open', 'Sales.Order_Customer': 'missing-customer' });
     const result = await vault.sync();
@@ -53,6 +53,7 @@ describe('upload faults', () => {
     expect(await vault.table('Sales.Order').get(id)).toBeUndefined();
     const [error] = await vault.syncErrors();
     expect(error).toMatchObject({ objectId: id, op: 'create', content: { Number: 5, 'Sales.Order_Customer': 'missing-customer' } });
+    expect(error!.reason.code).toBe('dangling-reference'); // Mendix: a reference to an object the server does not have
   });
 
   it('re-sends the same mutation ids after a lost response, so nothing is applied twice', async () => {
