@@ -1,5 +1,6 @@
 import { IntegrityError, KeyLostError, VaultError } from '../core/errors.js';
 import { DB_ID_LENGTH, type RecordKey } from './key-set.js';
+import { concatBytes, readU32 } from './bytes.js';
 
 /**
  * STREAM file header of crypto.md §3.6 (91 bytes):
@@ -56,19 +57,7 @@ export interface FileKeys {
   all: ReadonlyMap<number, CryptoKey>;
 }
 
-function readU32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}
 
-function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function u32Bytes(v: number): Uint8Array {
   const b = new Uint8Array(4);
@@ -83,12 +72,12 @@ function checkDbId(dbId: Uint8Array): void {
 }
 
 function wrapAad(dbId: Uint8Array, fileId: Uint8Array, fileKeyId: number): Uint8Array<ArrayBuffer> {
-  return concat([FEK_PREFIX_BYTES, dbId, fileId, u32Bytes(fileKeyId)]);
+  return concatBytes([FEK_PREFIX_BYTES, dbId, fileId, u32Bytes(fileKeyId)]);
 }
 
 async function segmentAad(dbId: Uint8Array, fileId: Uint8Array, header: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', header));
-  return concat([SEG_PREFIX_BYTES, dbId, fileId, hash]);
+  return concatBytes([SEG_PREFIX_BYTES, dbId, fileId, hash]);
 }
 
 /** Lowercase hex of a fileId (the form used in storage keys). */

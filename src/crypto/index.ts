@@ -6,6 +6,7 @@ export {
   sealRecords,
   openRecords,
   isEnvelope,
+  envelopeKeyId,
   envelopeLength,
   ENVELOPE_FORMAT,
   SUITE_AES256_GCM,
@@ -40,3 +41,4 @@ export {
 } from './file-header.js';
 export type { FileHeaderFields, FileStreamContext, FileKeys } from './file-header.js';
 export { sealSegment, openSegment, sealFileMeta, openFileMeta, MAX_SEGMENT_INDEX, AAD_FILE_META_PREFIX } from './file-stream.js';
+export { concatBytes, readU32, writeU32 } from './bytes.js';

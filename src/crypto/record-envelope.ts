@@ -4,6 +4,7 @@ import { fillRandomIv, IV_LENGTH } from './iv-pool.js';
 import type { KeySet } from './key-set.js';
 import { DB_ID_LENGTH } from './key-set.js';
 import { padmeLength } from './padme.js';
+import { readU32, writeU32 } from './bytes.js';
 
 /**
  * Record envelope v1 (crypto.md §3.4):
@@ -35,6 +36,11 @@ export const MAX_PAYLOAD_LENGTH = 0xf000_0000;
 /** Exact envelope length for a payload of `payloadLength` bytes. */
 export function envelopeLength(payloadLength: number): number {
   return ENVELOPE_OVERHEAD + padmeLength(PLAIN_HEADER + payloadLength);
+}
+
+/** The record-key generation (keyId) in an envelope's header. */
+export function envelopeKeyId(envelope: Uint8Array): number {
+  return readU32(envelope, 2);
 }
 
 /** True for a Uint8Array that looks like a v1 record envelope (fmt 1, suite 1, length ≥ 39). */
@@ -69,16 +75,7 @@ function fail(code: string, message: string, ctx: RecordContext, extra?: Record<
   });
 }
 
-function readU32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}
 
-function writeU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
-}
 
 /**
  * Encrypts `plaintext` under the primary record key, bound to `ctx`. Safe to run thousands of

@@ -1,4 +1,4 @@
-import { isEnvelope } from '../crypto/index.js';
+import { envelopeKeyId, isEnvelope } from '../crypto/index.js';
 import { databaseName, FILE_CHUNKS_STORE, FILES_STORE, KEYRING_STORE, META_STORE, VERSIONS_STORE } from './vault-database.js';
 
 /** What one object store holds, as an attacker with the profile would see it. */
@@ -28,9 +28,6 @@ export interface EncryptionReport {
 /** Stores whose rows are plaintext by design (no user data: handles, ids, versions). */
 const PLAIN_BY_DESIGN = new Set([KEYRING_STORE, VERSIONS_STORE]);
 
-function keyIdOf(envelope: Uint8Array): number {
-  return ((envelope[2]! << 24) | (envelope[3]! << 16) | (envelope[4]! << 8) | envelope[5]!) >>> 0;
-}
 
 function openRaw(factory: IDBFactory, name: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -91,7 +88,7 @@ export async function verifyEncryption(factory: IDBFactory, vaultName: string, e
           else report.plainByDesign++;
         } else if (isEnvelope(row['e'])) {
           report.sealed++;
-          keyIds.add(keyIdOf(row['e'] as Uint8Array));
+          keyIds.add(envelopeKeyId(row['e'] as Uint8Array));
         } else if (encrypted) {
           report.unexpectedPlaintext++;
         } else {

@@ -52,15 +52,6 @@ export async function drain(stream: ReadableStream<Uint8Array>): Promise<{ chunk
   }
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 export function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(Buffer.from(needle));
@@ -124,3 +115,4 @@ export function byteDiff(actual: Uint8Array | undefined, expected: Uint8Array): 
 export async function blobBytes(blob: Blob | undefined): Promise<Uint8Array | undefined> {
   return blob === undefined ? undefined : new Uint8Array(await blob.arrayBuffer());
 }
+export { concatBytes } from '../../src/crypto/index.js';

@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OfflineError, SyncError, UnsyncedChangesError, UserMismatchError } from '../../src/core/errors.js';
 import type { ProtocolViolationEvent } from '../../src/sync/index.js';
-import { openSyncedVault, serverWrite, snapshot, startTestServer, type TestServer } from './sync-fixture.js';
+import { openSyncedVault, snapshot, startAliceServer, type TestServer } from './sync-fixture.js';
 
 let server: TestServer;
 beforeEach(async () => {
-  server = await startTestServer();
-  await serverWrite(
-    server,
-    ['create', 'Sales.Customer', 'c1', { Name: 'Acme', AccountManager: 'alice' }],
-    ['create', 'Sales.Order', 'o1', { Number: 1, Status: 'Open', Note: 'secret', 'Sales.Order_Customer': 'c1' }],
-  );
+  server = await startAliceServer({ Note: 'secret' });
 });
 afterEach(() => server.close());
 

@@ -158,6 +158,24 @@ export async function serverWrite(server: TestServer, ...changes: [string, strin
 }
 
 /** Opens a vault on its own in-memory IndexedDB (or the given one), syncing with `token`. */
+/**
+ * A server seeded with alice's customer c1 and her order o1 (`order` adds members to it), plus
+ * `more` server-side creates.
+ */
+export async function startAliceServer(
+  order: Record<string, unknown> = {},
+  ...more: [string, string, string, Record<string, unknown>?][]
+): Promise<TestServer> {
+  const server = await startTestServer();
+  await serverWrite(
+    server,
+    ['create', 'Sales.Customer', 'c1', { Name: 'Acme', AccountManager: 'alice' }],
+    ['create', 'Sales.Order', 'o1', { Number: 1, Status: 'Open', ...order, 'Sales.Order_Customer': 'c1' }],
+    ...more,
+  );
+  return server;
+}
+
 export async function openSyncedVault(
   server: TestServer,
   token: string,

@@ -1,15 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SyncError } from '../../src/core/errors.js';
-import { openSyncedVault, serverWrite, startTestServer, type TestServer } from './sync-fixture.js';
+import { openSyncedVault, startAliceServer, type TestServer } from './sync-fixture.js';
 
 let server: TestServer;
 beforeEach(async () => {
-  server = await startTestServer();
-  await serverWrite(
-    server,
-    ['create', 'Sales.Customer', 'c1', { Name: 'Acme', AccountManager: 'alice' }],
-    ['create', 'Sales.Order', 'o1', { Number: 1, Status: 'Open', TotalPrice: '5', 'Sales.Order_Customer': 'c1' }],
-  );
+  server = await startAliceServer({ TotalPrice: '5' });
 });
 afterEach(() => server.close());
 
