@@ -13,7 +13,18 @@ export type {
   PendingChange,
   LocalQueryOptions,
   QueryUser,
+  SecurityLevel,
+  UnlockCredential,
+  ProtectionTarget,
+  PasskeyOptions,
+  UnlockMethod,
+  ReencryptOptions,
+  UsageBudgetOptions,
+  StorageLoss,
+  MarkerStorage,
 } from './store/index.js';
+export type { ReencryptProgress, LockedEvent } from './core/index.js';
+export type { WebAuthnLike } from './crypto/passkey-prf.js';
 export {
   VaultError,
   IntegrityError,
@@ -27,6 +38,9 @@ export {
   UserMismatchError,
   UnsyncedChangesError,
   OfflineError,
+  LockedError,
+  BadCredentialsError,
+  PrfUnsupportedError,
   isVaultError,
 } from './core/index.js';
 export type { VaultErrorDetails } from './core/index.js';

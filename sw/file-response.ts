@@ -24,8 +24,9 @@ function plain(status: number, statusText: string, extra: Record<string, string>
  * Answers a GET or HEAD of a file URL (`<prefix><vault>/<id>`) from the vault's IndexedDB:
  * 200 with the whole file, 206 for a satisfiable `Range` (only the segments it covers are
  * decrypted), 416 for a malformed or unsatisfiable one, 404 when the vault or file does not
- * exist, 500 (no details: they could name the object) when stored data fails verification or
- * storage fails. Bytes stream out as their segments verify; a later failure aborts the body.
+ * exist, 423 when the file is encrypted and no open page has the vault unlocked (passphrase /
+ * passkey levels), 500 (no details: they could name the object) when stored data fails
+ * verification or storage fails. Bytes stream out as their segments verify; a later failure aborts the body.
  */
 export async function serveVaultFile(request: Request, prefix: string, readers: VaultReaders): Promise<Response> {
   const target = parseFileUrl(prefix, new URL(request.url).pathname);
@@ -47,6 +48,7 @@ export async function serveVaultFile(request: Request, prefix: string, readers: 
     return new Response(head ? null : file.stream({ start: range.start, end: range.end }), { status: 206, statusText: 'Partial Content', headers });
   } catch (error) {
     if (isVaultError(error) && error.code === 'invalid-id') return plain(404, 'Not Found');
+    if (isVaultError(error) && error.code === 'locked') return plain(423, 'Locked');
     return plain(500, 'Internal Server Error');
   }
 }

@@ -1,11 +1,13 @@
 import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { DEFAULT_FILES_PREFIX } from '../src/files/index.js';
+import { DEFAULT_FILES_PREFIX, FORGET_FILE_KEYS_MESSAGE, openVaultFileReader } from '../src/files/index.js';
+import { askPagesForFileKeys } from './ask-pages-for-file-keys.js';
 import { serveVaultFile } from './file-response.js';
 import { SKIP_WAITING_MESSAGE } from './messages.js';
 import { askPagesToSync } from './ask-pages-to-sync.js';
 import { SYNC_TAG } from './messages.js';
 import { createVaultReaders } from './vault-readers.js';
+import { createWorkerFileKeySource } from './worker-file-key-source.js';
 import { workerScope } from './worker-scope.js';
 
 /** Options of `installOfflineVault`. */
@@ -30,7 +32,8 @@ function escapeRegExp(text: string): string {
  * Sets up an app's service worker for offline-vault (call once, at the top level of the worker):
  * - precached app shell (workbox-precaching, stale entries of older builds removed);
  * - `<filesPrefix><vault>/<id>` served by decrypting the file in the worker, keys read from the
- *   vault's IndexedDB (streaming, HTTP Range);
+ *   vault's IndexedDB (streaming, HTTP Range); at the passphrase / passkey levels the keys are
+ *   asked from an open unlocked page and kept in memory (423 Locked when no page has them);
  * - requests under `syncPath` always go to the network (NetworkOnly), and nothing else is cached
  *   at runtime, so no sync, auth or action response (plaintext) lands in Cache Storage;
  * - navigations outside the precache go to the network and fall back to `navigationFallback`;
@@ -42,7 +45,10 @@ export function installOfflineVault(options: InstallOfflineVaultOptions): void {
   const filesPrefix = options.filesPrefix ?? DEFAULT_FILES_PREFIX;
   const syncPath = options.syncPath ?? '/sync/';
   const fallback = options.navigationFallback ?? '/index.html';
-  const readers = createVaultReaders();
+  // Passphrase / passkey levels: the keys come from an unlocked page, kept in this worker's memory.
+  const readers = createVaultReaders((vault) =>
+    openVaultFileReader(vault, {}, { keySource: (db) => createWorkerFileKeySource(db, (dbId) => askPagesForFileKeys(scope, vault, dbId)) }),
+  );
 
   // Routes match in registration order: the never-cached sync path and the file route come first.
   const networkOnly = async ({ request }: { request: Request }): Promise<Response> => fetch(request);
@@ -68,7 +74,9 @@ export function installOfflineVault(options: InstallOfflineVaultOptions): void {
   );
 
   scope.addEventListener('message', (event) => {
-    if ((event.data as { type?: unknown } | null)?.type === SKIP_WAITING_MESSAGE) event.waitUntil(scope.skipWaiting());
+    const data = event.data as { type?: unknown; vault?: unknown } | null;
+    if (data?.type === SKIP_WAITING_MESSAGE) event.waitUntil(scope.skipWaiting());
+    if (data?.type === FORGET_FILE_KEYS_MESSAGE && typeof data.vault === 'string') readers.forgetKeys(data.vault);
   });
   if (options.claimClients !== false) {
     scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()));

@@ -11,3 +11,7 @@ export const SKIP_WAITING_MESSAGE = 'SKIP_WAITING';
 export interface SyncReply {
   ok: boolean;
 }
+
+/** Worker -> page and page -> worker messages of the file keys (passphrase / passkey levels). */
+export { FILE_KEYS_MESSAGE, FORGET_FILE_KEYS_MESSAGE } from '../src/files/index.js';
+export type { FileKeysRequest, FileKeysReply } from '../src/files/index.js';

@@ -4,6 +4,8 @@ import { openVaultFileReader, type VaultFileReader } from '../src/files/index.js
 export interface VaultReaders {
   /** The reader of `vault`, or undefined when the vault has no database (yet). */
   get(vault: string): Promise<VaultFileReader | undefined>;
+  /** Drops the in-memory keys of `vault`'s reader, if one is open (a page locked). */
+  forgetKeys(vault: string): void;
 }
 
 /**
@@ -35,6 +37,12 @@ export function createVaultReaders(open: (vault: string) => Promise<VaultFileRea
         );
       }
       return pending;
+    },
+    forgetKeys(vault) {
+      readers.get(vault)?.then(
+        (reader) => reader?.forgetKeys(),
+        () => undefined,
+      );
     },
   };
 }

@@ -32,10 +32,14 @@ export interface AppShellHooks {
 export interface AppShell {
   /** Runs a sync with the sync bar's progress (the service worker's Background Sync calls this). */
   sync(): Promise<void>;
+  /** Unsubscribes everything the shell listens to (before it is taken down: lock, sign-out). */
+  dispose(): void;
 }
 
 /** The signed-in app: header, sync bar, notices and the four tabs. */
 export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSession, hooks: AppShellHooks): AppShell {
+  const scope = new AbortController();
+  const { signal } = scope;
   const profile = USER_PROFILES[session.user] ?? { name: session.user, title: session.roles.join(', '), sees: '' };
   const issueCount = h('span', { class: 'tab-count', hidden: true, id: 'issue-count' });
   const tabs = TABS.map((tab, i) =>
@@ -55,8 +59,8 @@ export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSess
     issueCount.hidden = n === 0;
     issueCount.setAttribute('aria-label', `${n} rejected`);
   });
-  const security = mountSecurityView(panels['security']!, vault, session.roles);
-  const syncBar = createSyncBar(vault, () => void errors.refresh());
+  const security = mountSecurityView(panels['security']!, vault, { id: session.user, roles: session.roles }, signal);
+  const syncBar = createSyncBar(vault, () => void errors.refresh(), signal);
 
   replaceChildren(
     root,
@@ -77,14 +81,14 @@ export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSess
       'main',
       { class: 'layout', id: 'app-main' },
       alertBox,
-      createPurgeNotices(vault),
+      createPurgeNotices(vault, signal),
       h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sections' }, ...tabs),
       ...Object.values(panels),
     ),
   );
   wireTabs(root.querySelector<HTMLElement>('[role="tablist"]')!);
-  mountCustomersView(panels['customers']!, vault, entityRights(demoApp, CUSTOMER, session.roles));
-  mountOrdersView(panels['orders']!, vault, entityRights(demoApp, ORDER, session.roles), entityRights(demoApp, PHOTO, session.roles).create);
+  mountCustomersView(panels['customers']!, vault, entityRights(demoApp, CUSTOMER, session.roles), signal);
+  mountOrdersView(panels['orders']!, vault, entityRights(demoApp, ORDER, session.roles), entityRights(demoApp, PHOTO, session.roles).create, signal);
 
   // Local writes and synced changes both move the counters and the raw view; changes made
   // offline ask the worker to sync as soon as the network is back.
@@ -93,11 +97,14 @@ export function mountAppShell(root: HTMLElement, vault: Vault, session: DemoSess
     if (pending > 0 && !navigator.onLine) hooks.requestSync?.();
     if (!panels['security']!.hidden) await security.refresh();
   });
-  for (const entity of [CUSTOMER, ORDER, PHOTO]) vault.live(entity).subscribe({ next: refresh });
+  for (const entity of [CUSTOMER, ORDER, PHOTO]) {
+    const subscription = vault.live(entity).subscribe({ next: refresh });
+    signal.addEventListener('abort', () => subscription.unsubscribe());
+  }
   tabs[3]!.addEventListener('click', () => void security.refresh());
   void errors.refresh();
   if (navigator.onLine) void syncBar.sync();
-  return { sync: syncBar.sync };
+  return { sync: syncBar.sync, dispose: () => scope.abort() };
 
   async function signOut(): Promise<void> {
     signOutButton.disabled = true;

@@ -14,21 +14,24 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
     h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': String(value === format), onClick: () => setFormat(value) }, value === 'hex' ? 'Hex' : 'Base64'),
   );
   const body = h('div', { class: 'stores', id: 'raw-stores', 'aria-live': 'polite', 'aria-busy': 'true' });
+  const lede = h('p', { class: 'attacker-lede' });
+  const showLede = (): void =>
+    replaceChildren(
+      lede,
+      'Every object store of ',
+      h('code', {}, databaseName),
+      vault.encrypted
+        ? ', read with the browser’s own IndexedDB API and no keys. On the right, what the app reads after decryption.'
+        : '. Encryption is off in this vault: everything on disk is readable as is.',
+    );
+  showLede();
   replaceChildren(
     root,
     h(
       'div',
       { class: 'attacker-head' },
       h('h2', { id: 'attacker-title' }, 'What an attacker with the browser profile sees'),
-      h(
-        'p',
-        { class: 'attacker-lede' },
-        'Every object store of ',
-        h('code', {}, databaseName),
-        vault.encrypted
-          ? ', read with the browser’s own IndexedDB API and no keys. On the right, what the app reads after decryption.'
-          : '. Encryption is off in this vault: everything on disk is readable as is.',
-      ),
+      lede,
       h(
         'div',
         { class: 'attacker-tools' },
@@ -46,6 +49,7 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
   }
 
   async function refresh(): Promise<void> {
+    showLede();
     const [stores, outbox] = await Promise.all([readRawDatabase(databaseName), vault.outbox()]);
     const sections = await Promise.all(stores.map((store) => storeSection(store, outbox)));
     replaceChildren(body, ...sections);
@@ -54,7 +58,7 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
 
   async function storeSection(store: RawStore, outbox: PendingChange[]): Promise<HTMLElement> {
     const indexed = new Set(store.indexedFields);
-    const rows = await Promise.all(store.rows.map(async (row) => rawRow(row.key, row.value, indexed, await appView(store.name, row.key, outbox))));
+    const rows = await Promise.all(store.rows.map(async (row) => rawRow(row.key, row.value, indexed, await appView(store.name, row.key, row.value, outbox))));
     const more = store.count - store.rows.length;
     return h(
       'details',
@@ -91,8 +95,8 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
   }
 
   /** What the vault returns for a raw row. */
-  async function appView(store: string, key: IDBValidKey, outbox: PendingChange[]): Promise<Child> {
-    if (store === '_keyring') return h('p', { class: 'muted' }, 'Used by WebCrypto inside the browser; script cannot export it.');
+  async function appView(store: string, key: IDBValidKey, value: unknown, outbox: PendingChange[]): Promise<Child> {
+    if (store === '_keyring') return h('p', { class: 'muted' }, keyringNote(key, value));
     if (store === '_meta') return h('p', { class: 'muted' }, 'Bookkeeping: no app data.');
     const note = BOOKKEEPING[store];
     if (note !== undefined) return h('p', { class: 'muted' }, note);
@@ -122,6 +126,16 @@ export function mountAttackerPanel(root: HTMLElement, vault: Vault, databaseName
   }
 
   return { refresh };
+}
+
+/** What a `_keyring` row is, by its name (rows differ per protection level). */
+function keyringNote(key: IDBValidKey, value: unknown): string {
+  const name = String(key);
+  const row = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  if (name.startsWith('slot:')) return 'An unlock method: the master key wrapped by a key derived from your passphrase or passkey, and its salt.';
+  if (name.startsWith('budget:')) return 'How many encryptions this key generation has done (rotation comes before the limit).';
+  if (row['wrapped'] !== undefined) return 'A data key, wrapped by the master key: useless without unlocking.';
+  return 'Used by WebCrypto inside the browser; script cannot export it.';
 }
 
 /** What the vault's bookkeeping stores hold (the app never reads them as objects). */

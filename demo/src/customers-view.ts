@@ -13,7 +13,7 @@ const SEARCH = '[contains(Name, $q) or contains(City, $q)]';
  * The Customers tab: a search over the decrypted objects on this device (a local XPath query),
  * the list, and a create / edit form with only the members this user may write.
  */
-export function mountCustomersView(root: HTMLElement, vault: Vault, rights: EntityRights): void {
+export function mountCustomersView(root: HTMLElement, vault: Vault, rights: EntityRights, signal: AbortSignal): void {
   const table = vault.table(CUSTOMER);
   const entity = demoApp.entity(CUSTOMER);
   const attr = (name: string) => entity.attributes.get(name)!;
@@ -100,10 +100,11 @@ export function mountCustomersView(root: HTMLElement, vault: Vault, rights: Enti
     );
   }
 
-  vault.live(CUSTOMER).subscribe({
+  const subscription = vault.live(CUSTOMER).subscribe({
     next: (rows) => {
       all = rows;
       void render();
     },
   });
+  signal.addEventListener('abort', () => subscription.unsubscribe());
 }

@@ -9,6 +9,8 @@ export const ORDER = 'Sales.Order';
 export const ORDER_CUSTOMER = 'Sales.Order_Customer';
 export const PHOTO = 'Sales.Photo';
 export const PHOTO_ORDER = 'Sales.Photo_Order';
+/** The memory-only entity (`persistent: false`) behind the draft note. */
+export const DRAFT = 'Sales.Draft';
 
 /** Labels shown for members (the model uses Mendix-style PascalCase names). */
 export const LABELS: Record<string, string> = {

@@ -16,7 +16,7 @@ const STATUSES = ['Open', 'Paid', 'Closed'] as const;
  * picker and a photo, a status filter that reads through the blind index, and the list with each
  * order's photo. `canAddPhotos`: the user may create Sales.Photo objects.
  */
-export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityRights, canAddPhotos: boolean): void {
+export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityRights, canAddPhotos: boolean, signal: AbortSignal): void {
   const table = vault.table(ORDER);
   const entity = demoApp.entity(ORDER);
   const attr = (name: string) => entity.attributes.get(name)!;
@@ -118,23 +118,26 @@ export function mountOrdersView(root: HTMLElement, vault: Vault, rights: EntityR
     );
   }
 
-  vault.live(CUSTOMER).subscribe({
-    next: (rows) => {
-      customers = new Map(rows.map((c) => [c.id, String(c['Name'])]));
-      customerField.setOptions([...customers].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label)));
-      void render();
-    },
-  });
-  vault.live(PHOTO).subscribe({
-    next: (rows) => {
-      photos = photosByOrder(rows);
-      void render();
-    },
-  });
-  vault.live(ORDER).subscribe({
-    next: (rows) => {
-      all = rows;
-      void render();
-    },
-  });
+  const subscriptions = [
+    vault.live(CUSTOMER).subscribe({
+      next: (rows) => {
+        customers = new Map(rows.map((c) => [c.id, String(c['Name'])]));
+        customerField.setOptions([...customers].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label)));
+        void render();
+      },
+    }),
+    vault.live(PHOTO).subscribe({
+      next: (rows) => {
+        photos = photosByOrder(rows);
+        void render();
+      },
+    }),
+    vault.live(ORDER).subscribe({
+      next: (rows) => {
+        all = rows;
+        void render();
+      },
+    }),
+  ];
+  signal.addEventListener('abort', () => subscriptions.forEach((s) => s.unsubscribe()));
 }

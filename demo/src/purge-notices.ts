@@ -13,9 +13,9 @@ const WHY: Record<PurgedEvent['reason'], string> = {
  * Notices for objects the last sync removed from this device (`vault.on('purged')`). Removed
  * objects are gone from the device only: nothing is deleted on the server.
  */
-export function createPurgeNotices(vault: Vault): HTMLElement {
+export function createPurgeNotices(vault: Vault, signal: AbortSignal): HTMLElement {
   const region = h('div', { class: 'notices', id: 'purge-notices', 'aria-live': 'polite' });
-  vault.on('purged', (event) => {
+  const off = vault.on('purged', (event) => {
     const title = `${capitalize(countOf(event.entity, event.ids.length))} removed from this device`;
     const notice = h(
       'div',
@@ -25,6 +25,7 @@ export function createPurgeNotices(vault: Vault): HTMLElement {
     );
     region.prepend(notice);
   });
+  signal.addEventListener('abort', off);
   return region;
 }
 

@@ -34,6 +34,10 @@ export function rawFieldNote(field: string, value: unknown, indexed: ReadonlySet
   if (field === 'sv') return 'schema version';
   if (field === 'key') return 'stored key';
   if (field === 'dbId') return 'database id';
+  if (field === 'wrapped') return 'wrapped key (AES-GCM)';
+  if (field === 'vmk') return 'wrapped master key';
+  if (field === 'salt' || field === 'prfSalt') return 'salt (not secret)';
+  if (field === 'credentialId') return 'passkey id';
   if (indexed.has(field)) return asBytes(value) === null ? 'indexed, readable' : 'blind index (HMAC)';
   return null;
 }

@@ -2,10 +2,23 @@ import { databaseName } from 'offline-vault';
 import { DEMO_USERS, USER_PROFILES } from './demo-app.js';
 import { h, replaceChildren } from './dom.js';
 import { signIn, vaultName, type DemoSession } from './session.js';
+import { saveVaultSettings } from './vault-settings.js';
 
 /** The sign-in screen: pick one of the demo server's seeded users. */
 export function mountSignIn(root: HTMLElement, onSignedIn: (session: DemoSession) => void): void {
   const status = h('p', { class: 'signin-status', role: 'alert', id: 'signin-status' });
+  const plaintext = h('input', { type: 'checkbox', id: 'start-plaintext', 'aria-describedby': 'start-plaintext-hint' });
+  const option = h(
+    'div',
+    { class: 'field field-check signin-option' },
+    plaintext,
+    h('label', { for: 'start-plaintext' }, 'Start without database encryption'),
+    h(
+      'p',
+      { class: 'field-hint', id: 'start-plaintext-hint' },
+      'Demo setting: a new vault stores records and photos as plaintext until you turn encryption on in the Security tab, to watch the migration.',
+    ),
+  );
   const cards = Object.entries(DEMO_USERS).map(([user, roles]) => {
     const profile = USER_PROFILES[user] ?? { name: user, title: roles.join(', '), sees: '' };
     const onDevice = h('span', { class: 'user-device', hidden: true }, 'Data on this device');
@@ -45,6 +58,7 @@ export function mountSignIn(root: HTMLElement, onSignedIn: (session: DemoSession
           { class: 'signin-lede' },
           'Choose a demo user. The sync server decides what each one may see: the data on this device is exactly that, encrypted at rest.',
         ),
+        option,
         h('div', { class: 'user-cards', role: 'group', 'aria-label': 'Demo users' }, ...cards.map((c) => c.button)),
         status,
         h('p', { class: 'signin-foot' }, 'Demo sign-in: no password; the server issues a signed token for the chosen user.'),
@@ -65,7 +79,9 @@ export function mountSignIn(root: HTMLElement, onSignedIn: (session: DemoSession
     button.classList.add('is-busy');
     status.textContent = '';
     try {
-      onSignedIn(await signIn(user));
+      const session = await signIn(user);
+      saveVaultSettings(user, { encryptDatabase: !plaintext.checked });
+      onSignedIn(session);
     } catch {
       status.textContent = navigator.onLine
         ? 'The sync server did not answer. Is `npm start` still running?'

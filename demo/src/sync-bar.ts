@@ -14,7 +14,7 @@ export interface SyncBar {
 const PHASES: Record<SyncProgress['phase'], string> = { upload: 'Sending changes', download: 'Receiving', apply: 'Saving' };
 
 /** Builds the sync bar of `vault`; `onSynced` runs after every sync that reached the server. */
-export function createSyncBar(vault: Vault, onSynced: (result: SyncResult) => void): SyncBar {
+export function createSyncBar(vault: Vault, onSynced: (result: SyncResult) => void, signal: AbortSignal): SyncBar {
   const connection = h('span', { class: 'conn', id: 'connection', role: 'status' });
   const pending = h('span', { class: 'pending', id: 'pending-count', 'aria-live': 'polite' });
   const phase = h('span', { class: 'sync-phase', id: 'sync-phase' });
@@ -37,11 +37,15 @@ export function createSyncBar(vault: Vault, onSynced: (result: SyncResult) => vo
     connection.title = online ? 'The browser reports a network connection.' : 'No network: everything keeps working on this device; changes wait for the next sync.';
   };
   showConnection();
-  addEventListener('online', () => {
-    showConnection();
-    void sync(); // back online: send what piled up
-  });
-  addEventListener('offline', showConnection);
+  addEventListener(
+    'online',
+    () => {
+      showConnection();
+      void sync(); // back online: send what piled up
+    },
+    { signal },
+  );
+  addEventListener('offline', showConnection, { signal });
 
   async function refreshPending(): Promise<number> {
     const n = await vault.pendingChanges().catch(() => 0);

@@ -64,7 +64,7 @@ for (const viewport of VIEWPORTS) {
     await syncNow(page); // both customers come back
 
     await page.getByRole('tab', { name: 'Security' }).click();
-    await expect(page.locator('#protection-level')).toHaveText('Encrypted at rest');
+    await expect(page.locator('#protection-level')).toHaveText('Device key');
     await expect(page.locator('#audit-result')).toHaveText('Nothing exposed');
     await expect(page.locator('#audit .audit-table tbody tr')).not.toHaveCount(0);
     await expect(page.locator('[data-store="Sales.Customer"] .raw-row')).not.toHaveCount(0);

@@ -88,6 +88,24 @@ export class OfflineError extends SyncError {
   override name = 'OfflineError';
 }
 
+/** The vault is locked (`vault.lock()`, idle timeout, or opened at a passphrase / passkey level): unlock first. */
+export class LockedError extends VaultError {
+  override name = 'LockedError';
+}
+
+/** The passphrase or passkey did not unwrap the vault's keys; nothing was read or changed. */
+export class BadCredentialsError extends VaultError {
+  override name = 'BadCredentialsError';
+}
+
+/**
+ * The browser or authenticator cannot evaluate the WebAuthn PRF extension, so a passkey cannot
+ * protect the keys; the vault keeps its current level (never a silently weaker setup).
+ */
+export class PrfUnsupportedError extends VaultError {
+  override name = 'PrfUnsupportedError';
+}
+
 /** True for any error thrown by offline-vault, also after it crossed a postMessage boundary. */
 export function isVaultError(value: unknown): value is VaultError {
   return (

@@ -71,12 +71,13 @@ function checkDbId(dbId: Uint8Array): void {
   }
 }
 
-function wrapAad(dbId: Uint8Array, fileId: Uint8Array, fileKeyId: number): Uint8Array<ArrayBuffer> {
+/** `WAAD = "offline-vault/fek/v1" ‖ dbId ‖ fileId ‖ u32(fileKeyId)`: what a FEK wrap is bound to. */
+export function fekWrapAad(dbId: Uint8Array, fileId: Uint8Array, fileKeyId: number): Uint8Array<ArrayBuffer> {
   return concatBytes([FEK_PREFIX_BYTES, dbId, fileId, u32Bytes(fileKeyId)]);
 }
 
-async function segmentAad(dbId: Uint8Array, fileId: Uint8Array, header: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', header));
+async function segmentAad(dbId: Uint8Array, fileId: Uint8Array, header: Uint8Array<ArrayBuffer>, sealedHash?: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  const hash = sealedHash ?? new Uint8Array(await crypto.subtle.digest('SHA-256', header));
   return concatBytes([SEG_PREFIX_BYTES, dbId, fileId, hash]);
 }
 
@@ -131,7 +132,7 @@ export async function createFileHeader(keys: FileKeys): Promise<{ header: Uint8A
     const wrapped = await crypto.subtle.wrapKey('raw', extractable, primary.key, {
       name: 'AES-GCM',
       iv,
-      additionalData: wrapAad(keys.dbId, fileId, primary.keyId),
+      additionalData: fekWrapAad(keys.dbId, fileId, primary.keyId),
       tagLength: 128,
     });
     header.set(iv, OFF_WRAP_IV);
@@ -146,14 +147,20 @@ export async function createFileHeader(keys: FileKeys): Promise<{ header: Uint8A
 /**
  * Verifies a header and unwraps its FEK as a non-extractable key (read rule 1). Throws
  * IntegrityError 'unsupported-format' | 'truncated' | 'key-not-found' | 'integrity-check-failed',
- * or KeyLostError when the vault has no file key at all.
+ * or KeyLostError when the vault has no file key at all. `sealedHeaderHash` is H of the header the
+ * segments were sealed under, when the FEK was re-wrapped since (key rotation): the segment AAD
+ * keeps that H, while the FEK comes from the current header.
  */
 export async function openFileHeader(
   keys: FileKeys,
   header: Uint8Array,
   usages: readonly KeyUsage[] = ['decrypt'],
+  sealedHeaderHash?: Uint8Array,
 ): Promise<FileStreamContext> {
   checkDbId(keys.dbId);
+  if (sealedHeaderHash !== undefined && (!(sealedHeaderHash instanceof Uint8Array) || sealedHeaderHash.length !== 32)) {
+    throw new IntegrityError('integrity-check-failed', 'Stored header hash is malformed', { rule: 'header-hash' });
+  }
   const fields = parseFileHeader(header);
   if (keys.all.size === 0) throw new KeyLostError('key-lost', 'The vault has encrypted files but no file key', { missing: 'file' });
   const fileKey = keys.all.get(fields.fileKeyId);
@@ -167,7 +174,7 @@ export async function openFileHeader(
       'raw',
       bytes.subarray(OFF_WRAPPED),
       fileKey,
-      { name: 'AES-GCM', iv: bytes.subarray(OFF_WRAP_IV, OFF_WRAPPED), additionalData: wrapAad(keys.dbId, fields.fileId, fields.fileKeyId), tagLength: 128 },
+      { name: 'AES-GCM', iv: bytes.subarray(OFF_WRAP_IV, OFF_WRAPPED), additionalData: fekWrapAad(keys.dbId, fields.fileId, fields.fileKeyId), tagLength: 128 },
       FEK_ALGORITHM,
       false,
       [...usages],
@@ -175,5 +182,5 @@ export async function openFileHeader(
   } catch {
     throw new IntegrityError('integrity-check-failed', 'File header failed its integrity check', { fileKeyId: fields.fileKeyId });
   }
-  return { fileId: fields.fileId, noncePrefix: fields.noncePrefix, fek, aad: await segmentAad(keys.dbId, fields.fileId, bytes) };
+  return { fileId: fields.fileId, noncePrefix: fields.noncePrefix, fek, aad: await segmentAad(keys.dbId, fields.fileId, bytes, sealedHeaderHash?.slice()) };
 }

@@ -42,3 +42,9 @@ export {
 export type { FileHeaderFields, FileStreamContext, FileKeys } from './file-header.js';
 export { sealSegment, openSegment, sealFileMeta, openFileMeta, MAX_SEGMENT_INDEX, AAD_FILE_META_PREFIX } from './file-stream.js';
 export { concatBytes, readU32, writeU32 } from './bytes.js';
+export { wrapDataKey, unwrapDataKey, wrappedSlotId, generateWrappableKey, WRAPPED_KEY_LENGTH, VMK_PURPOSE, AAD_KEYWRAP_PREFIX } from './key-wrap.js';
+export type { WrappedKeyContext, DataKeyKind } from './key-wrap.js';
+export { deriveKekFromPassphrase, deriveKekFromPrf, MIN_PBKDF2_ITERATIONS, KEK_SALT_LENGTH } from './derive-kek.js';
+export type { Kek } from './derive-kek.js';
+export { registerPasskey, evaluatePasskey, PRF_OUTPUT_LENGTH, PRF_SALT_LENGTH } from './passkey-prf.js';
+export type { WebAuthnLike, PasskeyRegistration, PasskeySlotRef } from './passkey-prf.js';

@@ -14,6 +14,8 @@ export interface KeySet {
   record: { primary: RecordKey; all: ReadonlyMap<number, CryptoKey> };
   /** Blind-index HMAC-SHA-256 keys (usage sign), by index name, e.g. 'Sales.Order/Status'. */
   index: ReadonlyMap<string, CryptoKey>;
+  /** Index keys of older generations, still tried by lookups until re-encryption moves every row. */
+  olderIndex?: ReadonlyMap<string, readonly CryptoKey[]>;
   /** AES-256-GCM key with usages wrapKey/unwrapKey, wrapping per-file keys. */
   file: RecordKey;
 }

@@ -32,6 +32,12 @@ export interface FileRow {
   /** Hex of the 16-byte random fileId; new for every version. */
   fileId: string;
   header: Uint8Array;
+  /**
+   * Encrypted files whose FEK was re-wrapped under a newer file key (rotation): SHA-256 of the
+   * header the segments and meta were sealed under, which their AAD keeps binding (crypto.md
+   * §3.6 H). Absent while `header` is that original header.
+   */
+  headerHash?: Uint8Array;
   /** Encrypted files: `{ contentType }` sealed under the FEK (sealFileMeta). */
   meta?: Uint8Array;
   /** Plain files only. */

@@ -6,6 +6,7 @@ import { FILE_CHUNKS_STORE, FILES_STORE } from '../store/vault-database.js';
 import { collectGarbage } from './collect-garbage.js';
 import { encryptExisting, type EncryptExistingOptions } from './encrypt-existing.js';
 import { createFileEnv, type FileEnv } from './file-env.js';
+import type { FileKeySource } from './file-key-source.js';
 import { allChunks, filesTable } from './file-format.js';
 import { DEFAULT_FILES_PREFIX, fileUrl } from './file-url.js';
 import { contentTypeOf, openStoredFile, readRange, verifiedSize, type ByteRange, type OpenedFile } from './read-file.js';
@@ -81,14 +82,19 @@ export interface FileStoreContext extends FileStoreOptions {
   app: AppDefinition;
   /** Vault name, for error details. */
   vault: string;
-  /** Encrypt new files. */
-  encrypt: boolean;
+  /** Encrypt new files (a function: decided per write, e.g. following the database's encryption). */
+  encrypt: boolean | (() => boolean);
   /** Throws when the vault is closed. */
   ensureOpen(): void;
   /** Start collecting leftovers of interrupted writes right away. @default true */
   collectOnStart?: boolean;
   /** Clock for write leases (tests). */
   now?: () => number;
+  /**
+   * Where the file keys come from; default: the vault's `_keyring` (device level). At the
+   * passphrase / passkey levels pass a source backed by the unlocked keys (LockedError when locked).
+   */
+  keySource?: FileKeySource;
   /** Runs inside the commit transaction of every `put` (file sync marks the file changed there). */
   onLocalWrite?: { stores: readonly string[]; run(entity: string, id: string): Promise<void> };
 }
@@ -112,7 +118,7 @@ function checkRange(id: string, range: ByteRange): void {
 
 /** The file store of an open vault (or of a service worker over the same database). */
 export function createFileStore(ctx: FileStoreContext): FileStore {
-  const env: FileEnv = createFileEnv(ctx.db, ctx.vault, ctx.staleWriteMs ?? DEFAULT_STALE_WRITE_MS, ctx.now);
+  const env: FileEnv = createFileEnv(ctx.db, ctx.vault, ctx.staleWriteMs ?? DEFAULT_STALE_WRITE_MS, ctx.now, ctx.keySource);
   let gc: Promise<number> | undefined;
   const run = async <T>(operation: string, id: string | undefined, body: () => Promise<T>): Promise<T> => {
     ctx.ensureOpen();
@@ -133,8 +139,11 @@ export function createFileStore(ctx: FileStoreContext): FileStore {
     return file;
   };
 
+  const encrypting = () => (typeof ctx.encrypt === 'function' ? ctx.encrypt() : ctx.encrypt);
   const store: FileStore = {
-    encrypted: ctx.encrypt,
+    get encrypted() {
+      return encrypting();
+    },
     put(entity, id, source, options = {}) {
       return run('write-file', id, async () => {
         const def = ctx.app.entity(entity);
@@ -148,7 +157,7 @@ export function createFileStore(ctx: FileStoreContext): FileStore {
           id,
           source,
           contentType,
-          encrypt: ctx.encrypt,
+          encrypt: encrypting(),
           maxSize: maxSizeFor(ctx, entity),
           ...(alsoInCommit === undefined ? {} : { alsoInCommit }),
         });

@@ -22,7 +22,7 @@ export async function openStoredFile(env: FileEnv, id: string): Promise<OpenedFi
   }
   const segments = segmentCount(row.size, SEGMENT_SIZE);
   if (headerKind(row.header) === 'plain') return { row, segments };
-  const context = await openHeader(env, row.header);
+  const context = await openHeader(env, row.header, row.headerHash);
   if (fileIdHex(context.fileId) !== row.fileId) {
     throw new IntegrityError('integrity-check-failed', 'File header belongs to another file', { id, rule: 'file-id' });
   }

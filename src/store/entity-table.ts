@@ -44,7 +44,8 @@ function createWhere(ctx: EntityTableContext, attribute: string): WhereClause {
   const query = (values: readonly unknown[]): VaultQuery => {
     const wanted = new Set(values.map((v) => indexText(normalizeAttribute(attr, v, { entity: entity.name, member: attribute }))));
     const run = async (): Promise<VaultObject[]> => {
-      const keys = await Promise.all([...wanted].map((text) => ctx.codec.indexKey(entity, attribute, JSON.parse(text))));
+      // Every form a value may be stored under (older key generations, plaintext mid-migration).
+      const keys = (await Promise.all([...wanted].map((text) => ctx.codec.indexKeys(entity, attribute, JSON.parse(text))))).flat();
       // One key: `equals` reads with getAll; anyOf would walk a cursor row by row.
       const index = ctx.db.table(entity.name).where(indexField(attribute));
       const rows = await read(ctx, async () =>

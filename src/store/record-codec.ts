@@ -29,8 +29,11 @@ export interface RecordCodec {
   readonly encrypted: boolean;
   encodeRows(entity: EntityDef, objects: readonly { id: string; members: Members }[]): Promise<StoredRow[]>;
   decodeRows(entity: EntityDef, rows: readonly (StoredRow | undefined)[]): Promise<(Members | undefined)[]>;
-  /** The key stored in the index field of `attribute` for a normalized value. */
-  indexKey(entity: EntityDef, attribute: string, value: unknown): Promise<string | Uint8Array>;
+  /**
+   * Every key the index field of `attribute` may hold for a normalized value: one, or more while
+   * rows are re-encrypted (older blind-index generations, plaintext rows of a migration).
+   */
+  indexKeys(entity: EntityDef, attribute: string, value: unknown): Promise<(string | Uint8Array)[]>;
   /** Changes whenever a row is rewritten; compared to detect concurrent writers. */
   fingerprint(row: StoredRow | undefined): string;
   encodeOutbox(uid: string, entry: unknown): Promise<OutboxRow>;
@@ -65,8 +68,8 @@ export function createPlainCodec(): RecordCodec {
     async decodeRows(_entity, rows) {
       return rows.map((row) => (row === undefined ? undefined : ({ ...(row['d'] as Members) })));
     },
-    async indexKey(_entity, _attribute, value) {
-      return indexText(value);
+    async indexKeys(_entity, _attribute, value) {
+      return [indexText(value)];
     },
     fingerprint(row) {
       return row === undefined ? '' : String(row['w'] ?? 0);
@@ -90,6 +93,7 @@ export function createPlainCodec(): RecordCodec {
  */
 export function createEncryptedCodec(keys: KeySet, schemaVersion: number): RecordCodec {
   const cache = new BlindIndexCache(10_000);
+  const older = new BlindIndexCache(1_000);
 
   async function indexKey(entity: EntityDef, attribute: string, value: unknown): Promise<Uint8Array> {
     const name = `${entity.name}/${attribute}`;
@@ -138,7 +142,24 @@ export function createEncryptedCodec(keys: KeySet, schemaVersion: number): Recor
         }),
       );
     },
-    indexKey,
+    async indexKeys(entity, attribute, value) {
+      const current = await indexKey(entity, attribute, value);
+      const name = `${entity.name}/${attribute}`;
+      const previous = keys.olderIndex?.get(name) ?? [];
+      if (previous.length === 0) return [current];
+      const bits = entity.indexes.find((i) => i.attribute === attribute)!.bits;
+      const text = indexText(value);
+      const extra = await Promise.all(
+        previous.map(async (key, i) => {
+          const hit = older.get(`${name}#${i}`, text);
+          if (hit !== undefined) return hit;
+          const bytes = await blindIndex(key, bits, text);
+          older.set(`${name}#${i}`, text, bytes);
+          return bytes;
+        }),
+      );
+      return [current, ...extra];
+    },
     fingerprint(row) {
       const e = row?.['e'];
       // Bytes 6..18 are the random IV: a new one on every write.

@@ -1,6 +1,6 @@
 import type Dexie from 'dexie';
 import type { AppDefinition } from '../app/index.js';
-import { createEmitter, type Listener } from '../core/emitter.js';
+import { createEmitter, type Emitter, type Listener } from '../core/emitter.js';
 import { UnsyncedChangesError } from '../core/errors.js';
 import type { SyncUser } from '../core/sync-protocol.js';
 import { createSyncEngine } from '../sync/sync-engine.js';
@@ -13,6 +13,7 @@ import { mapStorageError } from './map-storage-error.js';
 import type { RecordCodec } from './record-codec.js';
 import { createSyncStore } from './sync-store.js';
 import type { SyncErrorEntry } from './sync-store-types.js';
+import { OUTBOX_STORE } from './vault-database.js';
 
 /** What `vault.sync*`, `vault.on`, `vault.call` and `vault.signOut` add to a vault. */
 export interface VaultSyncApi {
@@ -31,9 +32,16 @@ export interface VaultSyncApi {
   /**
    * Deletes this vault's database (data, files, keys, sync state) and closes the vault. Throws
    * UnsyncedChangesError when the outbox is not empty, unless `discardUnsynced`; then it resolves
-   * with the discarded changes (their content as the device had it).
+   * with the discarded changes (their content as the device had it). Works on a locked vault too
+   * (a forgotten passphrase): its unsynced changes cannot be read then, and are discarded unread.
    */
   signOut(options?: { discardUnsynced?: boolean }): Promise<DiscardedChange[]>;
+}
+
+/** The sync side as open-vault uses it: the public API plus hooks the vault needs. */
+export interface VaultSyncInternals extends VaultSyncApi {
+  /** Reads the stored user again (after an unlock). */
+  reloadUser(): Promise<void>;
 }
 
 /** Creates the sync side of an open vault. */
@@ -45,10 +53,15 @@ export async function createVaultSync(deps: {
   blobs: BlobCodec;
   config: SyncConfig | undefined;
   ensureOpen(): void;
+  /** Throws when closed, but not when locked (sign-out must work on a locked vault). */
+  ensureNotClosed?(): void;
+  /** Whether the keys are out of memory: the outbox cannot be exported then. */
+  locked?(): boolean;
   close(): void;
   files?: FileSyncHooks;
-}): Promise<VaultSyncApi> {
-  const events = createEmitter<VaultEvents>();
+  events?: Emitter<VaultEvents>;
+}): Promise<VaultSyncInternals> {
+  const events = deps.events ?? createEmitter<VaultEvents>();
   const store = createSyncStore({ name: deps.name, db: deps.db, codec: deps.codec, blobs: deps.blobs, app: deps.app });
   const engine = await createSyncEngine({
     name: deps.name,
@@ -75,16 +88,27 @@ export async function createVaultSync(deps: {
       return engine.clearSyncError(id);
     },
     on: (type, listener) => events.on(type, listener),
+    reloadUser: () => engine.reloadUser(),
     call(name, input) {
       deps.ensureOpen();
       return engine.call(name, input);
     },
     async signOut(options = {}) {
-      deps.ensureOpen();
+      (deps.ensureNotClosed ?? deps.ensureOpen)();
       await engine.idle();
-      const discarded = await exportPending(store);
-      if (discarded.length > 0 && options.discardUnsynced !== true) {
-        throw new UnsyncedChangesError('unsynced-changes', 'The vault has changes that were not synchronized', { count: discarded.length });
+      let discarded: DiscardedChange[] = [];
+      if (deps.locked?.() === true) {
+        // Locked (e.g. a forgotten passphrase): the outbox cannot be read, only counted; with
+        // discardUnsynced the changes are lost unread, which is the point of erasing the device.
+        const count = await deps.db.table(OUTBOX_STORE).count();
+        if (count > 0 && options.discardUnsynced !== true) {
+          throw new UnsyncedChangesError('unsynced-changes', 'The vault has changes that were not synchronized', { outboxRows: count, locked: true });
+        }
+      } else {
+        discarded = await exportPending(store);
+        if (discarded.length > 0 && options.discardUnsynced !== true) {
+          throw new UnsyncedChangesError('unsynced-changes', 'The vault has changes that were not synchronized', { count: discarded.length });
+        }
       }
       deps.close();
       events.clear();

@@ -70,9 +70,14 @@ export async function verifyEncryption(factory: IDBFactory, vaultName: string, e
         report.rows++;
         const row = value as Record<string, unknown>;
         if (store === KEYRING_STORE) {
+          // Device-level keys are stored CryptoKeys (must be non-extractable); passphrase and
+          // passkey levels store only wrapped blobs; budget rows are counters.
           const key = row['key'];
-          if (!(key instanceof CryptoKey) || key.extractable) keysNonExtractable = false;
-          report.plainByDesign++;
+          if (key !== undefined) {
+            if (!(key instanceof CryptoKey) || key.extractable) keysNonExtractable = false;
+            report.plainByDesign++;
+          } else if (row['wrapped'] instanceof Uint8Array || row['vmk'] instanceof Uint8Array) report.sealed++;
+          else report.plainByDesign++;
         } else if (PLAIN_BY_DESIGN.has(store) || (store === META_STORE && row['name'] === 'vault')) {
           report.plainByDesign++;
         } else if (store === FILES_STORE) {

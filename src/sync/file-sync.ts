@@ -2,6 +2,7 @@ import type { Dexie } from 'dexie';
 import type { AppDefinition } from '../app/index.js';
 import { OfflineError, SyncError, ValidationError } from '../core/errors.js';
 import { createFileEnv, type FileEnv } from '../files/file-env.js';
+import type { FileKeySource } from '../files/file-key-source.js';
 import type { FileStore } from '../files/file-store.js';
 import { contentTypeOf } from '../files/read-file.js';
 import { FILES_STORE, VERSIONS_STORE } from '../store/vault-database.js';
@@ -43,9 +44,16 @@ function isNetworkFailure(error: unknown): boolean {
 }
 
 /** Creates the file sync of a vault (`config` undefined: files stay local, nothing is fetched). */
-export function createFileSync(deps: { db: Dexie; app: AppDefinition; vault: string; config: SyncConfig | undefined; encrypt: boolean }): FileSync {
+export function createFileSync(deps: {
+  db: Dexie;
+  app: AppDefinition;
+  vault: string;
+  config: SyncConfig | undefined;
+  encrypt: boolean | (() => boolean);
+  keySource?: FileKeySource;
+}): FileSync {
   const { db, app } = deps;
-  const env: FileEnv = createFileEnv(db, deps.vault, 10 * 60 * 1000);
+  const env: FileEnv = createFileEnv(db, deps.vault, 10 * 60 * 1000, Date.now, deps.keySource);
   const transport: FileTransport | undefined = deps.config === undefined ? undefined : createFileTransport(deps.config);
   const fileEntities = [...app.entities.values()].filter((e) => e.file !== undefined && e.persistent).map((e) => e.name);
   const inflight = new Map<string, Promise<FetchOutcome>>();
@@ -53,7 +61,7 @@ export function createFileSync(deps: { db: Dexie; app: AppDefinition; vault: str
   const fetchOne = (entity: string, id: string, signal?: AbortSignal): Promise<FetchOutcome> => {
     let p = inflight.get(id);
     if (p === undefined) {
-      p = fetchFile({ db, env, transport: transport!, encrypt: deps.encrypt, signal }, entity, id).finally(() => inflight.delete(id));
+      p = fetchFile({ db, env, transport: transport!, encrypt: typeof deps.encrypt === 'function' ? deps.encrypt() : deps.encrypt, signal }, entity, id).finally(() => inflight.delete(id));
       inflight.set(id, p);
     }
     return p;

@@ -1,6 +1,6 @@
 import type { AppDefinition } from '../app/index.js';
 import type { Emitter } from '../core/emitter.js';
-import { SyncError, UserMismatchError } from '../core/errors.js';
+import { isVaultError, SyncError, UserMismatchError } from '../core/errors.js';
 import { DEFAULT_SYNC_LIMITS, PROTOCOL_VERSION, SYNC_ROUTES, type ActionResponse, type SessionResponse, type SyncUser } from '../core/sync-protocol.js';
 import type { SyncErrorEntry, SyncStore } from '../store/sync-store-types.js';
 import type { PageOutcome } from './apply-page.js';
@@ -26,6 +26,8 @@ export interface SyncEngine {
   sync(options?: SyncRunOptions): Promise<SyncResult>;
   /** Resolves when no sync of this vault runs (used before sign-out). */
   idle(): Promise<void>;
+  /** Reads the stored user again (after an unlock: a locked vault cannot open the sealed user row). */
+  reloadUser(): Promise<void>;
   call(name: string, input?: unknown): Promise<unknown>;
   syncErrors(): Promise<SyncErrorEntry[]>;
   clearSyncError(id: string): Promise<boolean>;
@@ -50,7 +52,11 @@ export async function createSyncEngine(deps: {
   files?: FileSyncHooks;
 }): Promise<SyncEngine> {
   const { app, store, events } = deps;
-  let user: SyncUser | null = await store.getUser();
+  // A vault opened locked cannot read its sealed user row yet: unknown until `reloadUser`.
+  let user: SyncUser | null = await store.getUser().catch((error: unknown) => {
+    if (isVaultError(error) && error.code === 'locked') return null;
+    throw error;
+  });
   let running: Promise<SyncResult> | undefined;
   const transport: Transport | undefined = deps.config === undefined ? undefined : createTransport(deps.config);
   const needTransport = (): Transport => {
@@ -196,6 +202,9 @@ export async function createSyncEngine(deps: {
     },
     async idle() {
       await running?.catch(() => undefined);
+    },
+    async reloadUser() {
+      user = await store.getUser();
     },
     async call(name, input) {
       if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {

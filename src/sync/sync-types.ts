@@ -1,3 +1,4 @@
+import type { LockedEvent, ReencryptProgress } from '../core/reencrypt-progress.js';
 import type { RemovalReason } from '../core/sync-protocol.js';
 import type { SyncErrorEntry } from '../store/sync-store-types.js';
 
@@ -67,4 +68,6 @@ export interface VaultEvents extends Record<string, unknown> {
   'sync-complete': SyncResult;
   'protocol-violation': ProtocolViolationEvent;
   change: ChangeEvent;
+  'reencrypt-progress': ReencryptProgress;
+  locked: LockedEvent;
 }

@@ -75,17 +75,16 @@ describe('keyring', () => {
     });
   });
 
-  it('refuses to reopen an encrypted vault without encryption, and a plaintext one with it', async () => {
+  it('keeps an encrypted vault encrypted when reopened with encryption off (off applies to new vaults only)', async () => {
     const opened = await openTestVault();
+    await opened.vault.table('Sales.Customer').put({ id: 'c1', Name: 'Ada' });
     opened.vault.close();
-    await expect(openVault({ name: 'test', app: salesApp, requestPersistence: false, encryption: { database: false }, ...opened.idb })).rejects.toMatchObject({
-      code: 'encryption-mode-mismatch',
-    });
-    const plain = await openTestVault({ encryption: { database: false } });
-    plain.vault.close();
-    await expect(openVault({ name: 'test', app: salesApp, requestPersistence: false, ...plain.idb })).rejects.toMatchObject({
-      code: 'encryption-mode-mismatch',
-    });
+    vault = await openVault({ name: 'test', app: salesApp, requestPersistence: false, encryption: { database: false }, ...opened.idb });
+    expect(vault.encrypted).toBe(true);
+    expect(vault.securityLevel).toBe('device');
+    await vault.table('Sales.Customer').put({ id: 'c2', Name: 'Bob' });
+    const rows = (await rawRows(opened.idb.indexedDB, DB, 'Sales.Customer')) as { e?: unknown; d?: unknown }[];
+    expect(rows.every((r) => r.e instanceof Uint8Array && r.d === undefined)).toBe(true);
   });
 
   it('stores no keys at all for a plaintext vault', async () => {

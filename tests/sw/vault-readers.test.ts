@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { VaultFileReader } from '../../src/files/index.js';
 import { createVaultReaders } from '../../sw/vault-readers.js';
 
-function fakeReader(): VaultFileReader & { open_: boolean } {
+function fakeReader(): VaultFileReader & { open_: boolean; forgotten: number } {
   const reader = {
     open_: true,
+    forgotten: 0,
     open: async () => undefined,
+    forgetKeys: () => void reader.forgotten++,
     isOpen: () => reader.open_,
     close: () => void (reader.open_ = false),
   };
@@ -51,5 +53,20 @@ describe('the worker keeps one file reader per vault', () => {
     const [a, b] = await Promise.all([readers.get('v'), readers.get('v')]);
     expect(a).toBe(b);
     expect(calls).toBe(1);
+  });
+
+  it('forwards a forget to the open reader of that vault only', async () => {
+    const opened = new Map<string, ReturnType<typeof fakeReader>>();
+    const readers = createVaultReaders(async (vault) => {
+      const r = fakeReader();
+      opened.set(vault, r);
+      return r;
+    });
+    await readers.get('a');
+    await readers.get('b');
+    readers.forgetKeys('a');
+    readers.forgetKeys('never-opened');
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let the readers' promises settle
+    expect([opened.get('a')!.forgotten, opened.get('b')!.forgotten]).toEqual([1, 0]);
   });
 });
