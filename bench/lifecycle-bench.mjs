@@ -3,7 +3,7 @@
 // key rotation (records/s), device -> passphrase protection (re-encryption of every row), and
 // unlock of a passphrase vault (PBKDF2-SHA-256, 600,000 iterations). Plain Dexie bulkPut of the
 // same records is measured in the same runs for context. Medians of N runs on fresh databases.
-// Usage: node bench/lifecycle-bench.mjs [--runs 5] [--count 10000] [--idle-reads 300]
+// Usage: node bench/lifecycle-bench.mjs [--runs 5] [--count 10000] [--idle-reads 300] [--batch 200]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ const option = (name, fallback) => {
 const RUNS = option('runs', 5);
 const COUNT = option('count', 10_000);
 const IDLE_READS = option('idle-reads', 300);
+// Rows per re-encryption batch (openVault's reencryptBatchSize); the SDK's default when absent.
+const BATCH = args.includes('--batch') ? option('batch', undefined) : undefined;
 // The flags of e2e/chromium.ts (a .ts module, so not importable from here).
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -38,9 +40,9 @@ await page.waitForFunction(() => document.getElementById('status')?.textContent 
 const results = [];
 try {
   // Warm-up (JIT, IndexedDB backend start-up), not counted.
-  await page.evaluate(([c, r]) => window.lifecycleBench(c, r), [Math.min(COUNT, 1000), 50]);
+  await page.evaluate(([c, r, b]) => window.lifecycleBench(c, r, b ?? undefined), [Math.min(COUNT, 1000), 50, BATCH ?? null]);
   for (let run = 0; run < RUNS; run++) {
-    results.push(await page.evaluate(([c, r]) => window.lifecycleBench(c, r), [COUNT, IDLE_READS]));
+    results.push(await page.evaluate(([c, r, b]) => window.lifecycleBench(c, r, b ?? undefined), [COUNT, IDLE_READS, BATCH ?? null]));
     process.stderr.write(`lifecycle run ${run + 1}/${RUNS} done\n`);
   }
 } finally {

@@ -83,8 +83,8 @@ async function readLoop(vault: Vault, ids: readonly string[], options: { count?:
 }
 
 /** Opens a plaintext vault holding `items` (writes not timed). */
-async function plaintextVault(name: string, items: BenchItem[]): Promise<Vault> {
-  const vault = await openVault({ name, app, encryption: { database: false }, requestPersistence: false });
+async function plaintextVault(name: string, items: BenchItem[], batch: number | undefined): Promise<Vault> {
+  const vault = await openVault({ name, app, encryption: { database: false }, requestPersistence: false, ...(batch === undefined ? {} : { reencryptBatchSize: batch }) });
   await vault.table(ENTITY).bulkPut(rows(items));
   return vault;
 }
@@ -115,7 +115,7 @@ export interface LifecycleRun {
 }
 
 /** One repetition on fresh databases; times in milliseconds. */
-async function runOnce(count: number, idleReads: number): Promise<LifecycleRun> {
+async function runOnce(count: number, idleReads: number, batch?: number): Promise<LifecycleRun> {
   const items = makeItems(count);
   const ids = items.map((i) => i.id);
   const tag = crypto.randomUUID();
@@ -133,12 +133,12 @@ async function runOnce(count: number, idleReads: number): Promise<LifecycleRun> 
     db.close();
 
     // Migration throughput, nothing else running.
-    let vault = await plaintextVault(quiet, items);
+    let vault = await plaintextVault(quiet, items, batch);
     const migrate = await timed((onProgress) => vault.enableEncryption({ onProgress }));
     vault.close();
 
     // Migration with the app reading meanwhile, against the same reads on an idle vault.
-    vault = await plaintextVault(loaded, items);
+    vault = await plaintextVault(loaded, items, batch);
     const readsIdlePlain = await readLoop(vault, ids, { count: idleReads });
     // timed() calls enableEncryption synchronously, so the migration has started when it returns.
     const migrating = timed((onProgress) => vault.enableEncryption({ onProgress }));
@@ -174,7 +174,7 @@ async function runOnce(count: number, idleReads: number): Promise<LifecycleRun> 
 
 declare global {
   interface Window {
-    lifecycleBench(count: number, idleReads: number): Promise<LifecycleRun>;
+    lifecycleBench(count: number, idleReads: number, batch?: number): Promise<LifecycleRun>;
   }
 }
 window.lifecycleBench = runOnce;

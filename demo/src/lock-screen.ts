@@ -1,4 +1,4 @@
-import { databaseName, type LockedEvent, type Vault } from 'offline-vault';
+import type { LockedEvent, Vault } from 'offline-vault';
 import { confirmErase } from './confirm-dialog.js';
 import { USER_PROFILES } from './demo-app.js';
 import { h, replaceChildren } from './dom.js';
@@ -101,12 +101,8 @@ export function mountLockScreen(root: HTMLElement, vault: Vault, session: DemoSe
 
   async function erase(): Promise<void> {
     if (!(await confirmErase())) return;
-    vault.close();
-    await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(databaseName(vault.name));
-      request.onsuccess = () => resolve();
-      request.onerror = () => reject(request.error);
-    }).catch(() => undefined);
+    // signOut works on a locked vault: unsynced changes cannot be read, so they go unread.
+    await vault.signOut({ discardUnsynced: true }).catch(() => undefined);
     hooks.onErased();
   }
 }

@@ -55,7 +55,7 @@ export function createSecuritySettings(vault: Vault, hooks: SecuritySettingsHook
     { id: 'idle-lock', 'aria-describedby': 'idle-lock-hint' },
     ...IDLE_CHOICES.map(([label, minutes]) => h('option', { value: minutes === null ? '' : String(minutes) }, label)),
   );
-  const idleHint = h('p', { class: 'field-hint', id: 'idle-lock-hint' }, 'Locks after this long without use of the vault. Takes effect the next time the app opens.');
+  const idleHint = h('p', { class: 'field-hint', id: 'idle-lock-hint' }, 'Locks after this long without use of the vault.');
   const rotateButton = button('rotate-keys', 'Rotate keys', rotateKeys);
 
   const protectForm = passphraseForm({
@@ -120,7 +120,8 @@ export function createSecuritySettings(vault: Vault, hooks: SecuritySettingsHook
   idleSelect.addEventListener('change', () => {
     const minutes = idleSelect.value === '' ? null : Number(idleSelect.value);
     saveVaultSettings(hooks.user, { idleLockMinutes: minutes });
-    idleHint.textContent = minutes === null ? 'Saved: the vault stays unlocked until you lock it or close the app.' : `Saved: from the next time the app opens, it locks after ${minutes === 60 ? '1 hour' : `${minutes} minute${minutes === 1 ? '' : 's'}`} without use.`;
+    vault.setLockAfterIdle(minutes === null ? undefined : minutes * 60_000);
+    idleHint.textContent = minutes === null ? 'Saved: the vault stays unlocked until you lock it or close the app.' : `Saved: it locks after ${minutes === 60 ? '1 hour' : `${minutes} minute${minutes === 1 ? '' : 's'}`} without use.`;
   });
 
   // A migration started by openVault, or a job resumed from an earlier page, shows here too.

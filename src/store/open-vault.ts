@@ -67,7 +67,7 @@ export interface OpenVaultOptions extends IndexedDbDependencies {
   passkey?: PasskeyOptions;
   /** Record-key usage budget: rotate after `rotateAt` seals (default 2^31), leased `leaseSize` at a time. */
   rotation?: UsageBudgetOptions;
-  /** Rows per re-encryption transaction (migration, rotation, level change). @default 200 */
+  /** Rows per re-encryption transaction (migration, rotation, level change): smaller keeps app reads faster during it, larger finishes sooner. @default 100 */
   reencryptBatchSize?: number;
   /**
    * Where the vault leaves a marker of its database id to detect eviction on the next open
@@ -132,6 +132,8 @@ export interface Vault extends VaultSyncApi {
   readonly locked: boolean;
   /** Drops every key from memory; calls throw LockedError until `unlock`. */
   lock(): void;
+  /** Changes `lockAfterIdleMs` for this vault from now on (undefined: never lock when idle). */
+  setLockAfterIdle(ms: number | undefined): void;
   /** Unlocks with a passphrase or passkey (no credential needed at level `device`). Wrong: BadCredentialsError. */
   unlock(credential?: UnlockCredential): Promise<void>;
   /**
@@ -278,7 +280,7 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     codec,
     blobs,
     passkey: options.passkey ?? {},
-    batchSize: options.reencryptBatchSize ?? 200,
+    batchSize: options.reencryptBatchSize ?? 100,
     isOpen: () => open,
     emitProgress: (p) => events.emit('reencrypt-progress', p),
     async rewrapFiles(retire) {
@@ -330,6 +332,9 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
       keys.lock();
       forgetFileKeysInWorker(name);
       events.emit('locked', { reason: 'lock' });
+    },
+    setLockAfterIdle(ms) {
+      idle.set(ms);
     },
     async unlock(credential) {
       if (!open) throw closedError(name);

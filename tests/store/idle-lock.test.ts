@@ -21,6 +21,22 @@ describe('createIdleLock', () => {
     expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
+  it('applies a new idle time from the moment it is set, and turns off with undefined', () => {
+    const onIdle = vi.fn();
+    const idle = createIdleLock(undefined, onIdle);
+    vi.advanceTimersByTime(10_000);
+    idle.set(500);
+    vi.advanceTimersByTime(499);
+    expect(onIdle).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+    idle.touch();
+    idle.set(undefined);
+    vi.advanceTimersByTime(10_000);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+    expect(() => idle.set(-1)).toThrow(ValidationError);
+  });
+
   it('counts the idle time from the last touch', () => {
     const onIdle = vi.fn();
     const idle = createIdleLock(1000, onIdle);
