@@ -63,8 +63,9 @@ async function main() {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   }
-  console.log(`offline-vault demo: ${host.url}`);
-  console.log(`sign in as ${describeUsers(host.users)} · sync server at ${host.url}sync/v1/ · Ctrl-C stops`);
+  // A host name, not an IP: WebAuthn (passkey protection) refuses IP addresses as relying party.
+  console.log(`offline-vault demo: ${host.url.replace('//127.0.0.1:', '//localhost:')}`);
+  console.log(`sign in as ${describeUsers(host.users)} · sync server at ${host.url.replace("//127.0.0.1:", "//localhost:")}sync/v1/ · Ctrl-C stops`);
   const stop = () => {
     host.close().then(
       () => process.exit(0),
