@@ -1,7 +1,7 @@
 // Page-side helpers of the multi-tab key-rotation suite (lifecycle-tabs.spec.ts): one vault kept
 // open per page on `window.tabs`, raw reads of the Web Locks the vaults hold, and two ways to make
 // a page miss the `offline-vault/<vault>/keys` broadcast of a rotation.
-import type { BrowserContext, CDPSession, Page } from '@playwright/test';
+import { expect, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { NOTES_APP } from './notes-app.js';
 
 /** Entity the suite writes. */
@@ -53,7 +53,7 @@ export function readNotes(page: Page): Promise<[string, string][]> {
   }, NOTE);
 }
 
-/** The generations whose shared lock `offline-vault/<vault>/gen/<g>` some context holds (one entry per holder). */
+/** The generations whose shared lock `offline-vault/<vault>/gen/<g>` is granted (one entry per holder; requests not yet granted are left out). */
 export function heldGenerations(page: Page, vault: string): Promise<number[]> {
   return page.evaluate(async (prefix) => {
     const { held = [] } = await navigator.locks.query();
@@ -64,32 +64,36 @@ export function heldGenerations(page: Page, vault: string): Promise<number[]> {
   }, `offline-vault/${vault}/gen/`);
 }
 
-/** Waits until no context holds the generation lock `gen` of `vault` any more. */
+/** Waits until no context holds (or waits for) the generation lock `gen` of `vault` any more. */
 export async function waitUntilReleased(page: Page, vault: string, gen: number): Promise<void> {
-  await page.waitForFunction(
-    async (name) => {
-      const { held = [] } = await navigator.locks.query();
-      return !held.some((l) => l.name === name);
-    },
-    `offline-vault/${vault}/gen/${gen}`,
-    { polling: 50 },
-  );
+  const name = `offline-vault/${vault}/gen/${gen}`;
+  // Polled from here: waitForFunction would take the predicate's promise itself as truthy.
+  await expect
+    .poll(() =>
+      page.evaluate(async (name) => {
+        const { held = [], pending = [] } = await navigator.locks.query();
+        return [...held, ...pending].some((l) => l.name === name);
+      }, name),
+    )
+    .toBe(false);
 }
 
 /** A page whose script execution is suspended by the debugger. */
 export interface PausedPage {
   /** Resolves once the page actually stopped (its next script, e.g. a BroadcastChannel handler). */
   stopped: Promise<void>;
-  /** Lets it run again: held tasks (messages, timers, IndexedDB events) are processed. */
+  /** Lets it run again (timers and IndexedDB events go on; BroadcastChannel messages may be lost). */
   resume(): Promise<void>;
 }
 
 /**
  * Suspends `page`'s main thread the way a frozen tab is: `Debugger.pause` stops at the next script
- * the page runs and, while stopped, the page runs no task at all, so a BroadcastChannel message is
- * not handled while the Web Locks the page holds stay held. (`Page.setWebLifecycleState` 'frozen'
- * is accepted by this headless Chromium but does nothing on a visible page: messages and timers
- * still run.)
+ * the page runs and, while stopped, the page runs no task, so it does not act on a BroadcastChannel
+ * message while the Web Locks it holds stay held. (`Page.setWebLifecycleState` 'frozen' is accepted
+ * by this headless Chromium but does nothing on a visible page: messages and timers still run.)
+ * Chromium drops BroadcastChannel messages that arrive while a page is stopped this way (at most
+ * the one whose handler it stopped in is still delivered), so after `resume` the page may never
+ * hear of them: it is a tab that missed the broadcast.
  */
 export async function pauseScripts(context: BrowserContext, page: Page): Promise<PausedPage> {
   const session: CDPSession = await context.newCDPSession(page);

@@ -1,7 +1,7 @@
 import type Dexie from 'dexie';
 import { liveQuery } from 'dexie';
 import { normalizeAttribute, type EntityDef, type VaultObject } from '../app/index.js';
-import { ValidationError } from '../core/errors.js';
+import { isVaultError, ValidationError } from '../core/errors.js';
 import { mapStorageError } from './map-storage-error.js';
 import { prepareDeletes, preparePuts, prepareUpdate, toVaultObject } from './prepare-writes.js';
 import { indexText, type RecordCodec, type StoredRow } from './record-codec.js';
@@ -19,7 +19,12 @@ export interface EntityTableContext {
   ensureOpen(): void;
   /** Fail-fast access check of local writes. */
   guard?: WriteGuard;
+  /** Reloads the vault's keys after a write was refused as sealed under retired keys. */
+  refreshKeys?(): Promise<void>;
 }
+
+/** Attempts of one write when the keys change under it (a rotation ending meanwhile). */
+const STALE_KEY_ATTEMPTS = 3;
 
 async function decodeAll(ctx: EntityTableContext, rows: readonly (StoredRow | undefined)[]): Promise<(VaultObject | undefined)[]> {
   const members = await ctx.codec.decodeRows(ctx.entity, rows);
@@ -71,7 +76,15 @@ export function createEntityTable(ctx: EntityTableContext): VaultTable {
   const table = () => db.table(entity.name);
   const write = async (ops: Parameters<typeof applyWrites>[3]) => {
     ctx.ensureOpen();
-    return applyWrites(db, codec, entity, ops, ctx.guard);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await applyWrites(db, codec, entity, ops, ctx.guard);
+      } catch (error) {
+        // Sealed under keys a re-encryption retired meanwhile: nothing was written; seal again.
+        if (!isVaultError(error) || error.code !== 'stale-keys' || attempt >= STALE_KEY_ATTEMPTS || ctx.refreshKeys === undefined) throw error;
+        await ctx.refreshKeys();
+      }
+    }
   };
   const self: VaultTable = {
     entity: entity.name,

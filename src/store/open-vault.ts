@@ -24,7 +24,8 @@ import { listPendingChanges, type PendingChange } from './outbox.js';
 import { requestPersistence } from './request-persistence.js';
 import { verifyEncryption, type EncryptionReport } from './verify-encryption.js';
 import { createWriteGuard } from './write-guard.js';
-import { createVaultDatabase, META_STORE, type IndexedDbDependencies } from './vault-database.js';
+import { createVaultDatabase, META_STORE, OUTBOX_STORE, SYNC_ERRORS_STORE, SYNC_STATE_STORE, type IndexedDbDependencies } from './vault-database.js';
+import { keyGuardMiddleware } from './key-guard-middleware.js';
 import { createFileStore, fileKeyIdsInUse, forgetFileKeysInWorker, rewrapFileHeaders, serveFileKeysToWorker, type FileStore, type FileStoreOptions } from '../files/index.js';
 import { vaultFileKeySource } from './vault-file-keys.js';
 import { defaultMarkerStorage, detectStorageLoss, markerKey, type MarkerStorage, type StorageLoss } from './detect-storage-loss.js';
@@ -178,6 +179,7 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   }
   const wantEncrypted = options.encryption?.database ?? true;
   const db = createVaultDatabase(name, app, options);
+  db.use(keyGuardMiddleware(new Set([OUTBOX_STORE, SYNC_ERRORS_STORE, SYNC_STATE_STORE, ...[...app.entities.values()].filter((e) => e.persistent).map((e) => e.name)])));
   let keys: VaultKeys;
   let storageLoss: StorageLoss[];
   const markers = options.markerStorage === null ? undefined : (options.markerStorage ?? defaultMarkerStorage());
@@ -228,7 +230,9 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   let syncUser: () => VaultSyncApi['user'] = () => null;
   const guard = options.checkAccess === false ? undefined : createWriteGuard(app, () => syncUser());
   for (const entity of app.entities.values()) {
-    if (entity.persistent) tables.set(entity.name, createEntityTable({ db, codec, entity, ensureOpen, ...(guard === undefined ? {} : { guard }) }));
+    if (entity.persistent) {
+      tables.set(entity.name, createEntityTable({ db, codec, entity, ensureOpen, refreshKeys: () => keys.reload(), ...(guard === undefined ? {} : { guard }) }));
+    }
     else {
       const table = createMemoryTable(entity, ensureOpen);
       memory.set(entity.name, table);

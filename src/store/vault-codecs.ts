@@ -1,5 +1,5 @@
 import type { EntityDef } from '../app/index.js';
-import { IntegrityError } from '../core/errors.js';
+import { IntegrityError, isVaultError } from '../core/errors.js';
 import type { KeySet } from '../crypto/index.js';
 import { createBlobCodec, type BlobCodec, type BlobRow } from './blob-codec.js';
 import { createEncryptedCodec, createPlainCodec, type RecordCodec, type StoredRow } from './record-codec.js';
@@ -15,6 +15,21 @@ function isSealed(row: Record<string, unknown> | undefined): boolean {
 
 function notAnEnvelope(store: string): IntegrityError {
   return new IntegrityError('not-an-envelope', `A stored ${store} row is not an envelope`, { store });
+}
+
+/**
+ * Runs `open`; when it meets an envelope of a key generation this tab does not know (another tab
+ * rotated and this one has not reloaded yet), reloads the keys once and tries again, instead of
+ * reporting what looks like tampering.
+ */
+async function withNewerKeys<T>(keys: VaultKeys, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    if (!isVaultError(error) || error.code !== 'key-not-found') throw error;
+    await keys.reload();
+    return open();
+  }
 }
 
 /**
@@ -34,6 +49,13 @@ export function createVaultCodec(keys: VaultKeys, schemaVersion: number, budget:
     return codec;
   };
   const plainAllowed = () => !keys.encrypted || keys.acceptsPlaintext;
+  const decodeRows = async (entity: EntityDef, rows: readonly (StoredRow | undefined)[]) => {
+    if (!keys.encrypted && !rows.some(isSealed)) return plainRecords.decodeRows(entity, rows);
+    if (!plainAllowed() || rows.every((r) => r === undefined || isSealed(r))) return sealed().decodeRows(entity, rows);
+    return Promise.all(
+      rows.map(async (row) => (row === undefined || !isSealed(row) ? (await plainRecords.decodeRows(entity, [row]))[0] : (await sealed().decodeRows(entity, [row]))[0])),
+    );
+  };
 
   return {
     get encrypted() {
@@ -45,13 +67,8 @@ export function createVaultCodec(keys: VaultKeys, schemaVersion: number, budget:
       await budget.consume(keys.keySet().record.primary.keyId, objects.length);
       return codec.encodeRows(entity, objects);
     },
-    async decodeRows(entity: EntityDef, rows) {
-      if (!keys.encrypted && !rows.some(isSealed)) return plainRecords.decodeRows(entity, rows);
-      if (!plainAllowed() || rows.every((r) => r === undefined || isSealed(r))) return sealed().decodeRows(entity, rows);
-      const out = await Promise.all(
-        rows.map(async (row) => (row === undefined || !isSealed(row) ? (await plainRecords.decodeRows(entity, [row]))[0] : (await sealed().decodeRows(entity, [row]))[0])),
-      );
-      return out;
+    decodeRows(entity: EntityDef, rows) {
+      return withNewerKeys(keys, () => decodeRows(entity, rows));
     },
     async indexKeys(entity, attribute, value) {
       if (!keys.encrypted) return plainRecords.indexKeys(entity, attribute, value);
@@ -69,7 +86,7 @@ export function createVaultCodec(keys: VaultKeys, schemaVersion: number, budget:
       return codec.encodeOutbox(uid, entry);
     },
     async decodeOutbox(row) {
-      if (isSealed(row)) return sealed().decodeOutbox(row);
+      if (isSealed(row)) return withNewerKeys(keys, () => sealed().decodeOutbox(row));
       if (!plainAllowed()) throw notAnEnvelope('_outbox');
       return plainRecords.decodeOutbox(row);
     },
@@ -104,7 +121,7 @@ export function createVaultBlobCodec(keys: VaultKeys, schemaVersion: number, bud
       return codec.seal(store, key, value);
     },
     async open(store, row: BlobRow) {
-      if (isSealed(row)) return sealed().open(store, row);
+      if (isSealed(row)) return withNewerKeys(keys, () => sealed().open(store, row));
       if (keys.encrypted && !keys.acceptsPlaintext) throw notAnEnvelope(store);
       return plainBlobs.open(store, row);
     },
