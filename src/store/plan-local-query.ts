@@ -1,5 +1,5 @@
 import { normalizeAttribute, type AppDefinition } from '../app/index.js';
-import type { CompareExpr, Expr, Operand, PathStep, XPathAst } from '../xpath/ast.js';
+import type { Expr, Operand, PathStep, XPathAst } from '../xpath/ast.js';
 import { resolveStep } from '../xpath/resolve-step.js';
 
 /**
