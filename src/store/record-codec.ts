@@ -37,6 +37,8 @@ export interface RecordCodec {
   /** Changes whenever a row is rewritten; compared to detect concurrent writers. */
   fingerprint(row: StoredRow | undefined): string;
   encodeOutbox(uid: string, entry: unknown): Promise<OutboxRow>;
+  /** Reserves the key budget of `count` seals before a write transaction opens (encrypted vaults). */
+  reserveSeals?(count: number): Promise<void> | undefined;
   decodeOutbox(row: OutboxRow): Promise<unknown>;
 }
 

@@ -12,8 +12,14 @@ export interface UsageBudgetOptions {
 }
 
 export interface UsageBudget {
-  /** Counts `count` seals with generation `gen`; leases more first when needed. */
+  /** Counts `count` seals with generation `gen`: from a reservation, else the lease (leasing more when needed). */
   consume(gen: number, count: number): Promise<void> | undefined;
+  /**
+   * Sets `count` seals aside before a write transaction opens (leasing now if needed), so sealing
+   * that overlaps the transaction never needs a lease: a lease is a readwrite transaction of its
+   * own, which Chromium runs only after the open one, while that one waits for the seals.
+   */
+  reserve(gen: number, count: number): Promise<void> | undefined;
   /** Invocations leased so far for `gen` (as stored). */
   used(gen: number): Promise<number>;
 }
@@ -45,6 +51,7 @@ export function createUsageBudget(
     }
   }
   const remaining = new Map<number, number>();
+  const reserved = new Map<number, number>();
   const leasing = new Map<number, Promise<void>>();
   const signalled = new Set<number>();
 
@@ -85,30 +92,41 @@ export function createUsageBudget(
     return before + size;
   }
 
+  /** Takes `count` from the leased share (leasing first when short); `keep` sets it aside as a reservation. */
+  function take(gen: number, count: number, keep: boolean): Promise<void> | undefined {
+    const settle = () => {
+      remaining.set(gen, (remaining.get(gen) ?? 0) - count);
+      if (keep) reserved.set(gen, (reserved.get(gen) ?? 0) + count);
+    };
+    if ((remaining.get(gen) ?? 0) >= count && !leasing.has(gen)) return void settle();
+    return (async () => {
+      for (;;) {
+        const pending = leasing.get(gen);
+        if (pending !== undefined) {
+          await pending;
+          continue;
+        }
+        if ((remaining.get(gen) ?? 0) >= count) return settle();
+        const p = lease(gen, count).finally(() => leasing.delete(gen));
+        leasing.set(gen, p);
+        await p;
+      }
+    })();
+  }
+
   const budget: UsageBudget = {
     consume(gen, count) {
-      const left = remaining.get(gen) ?? 0;
-      if (left >= count && !leasing.has(gen)) {
-        remaining.set(gen, left - count);
+      // Seals of a write whose budget was reserved before its transaction opened: never a lease
+      // here, which would wait behind that very transaction.
+      const held = reserved.get(gen) ?? 0;
+      if (held >= count) {
+        reserved.set(gen, held - count);
         return undefined;
       }
-      return (async () => {
-        for (;;) {
-          const pending = leasing.get(gen);
-          if (pending !== undefined) {
-            await pending;
-            continue;
-          }
-          const now = remaining.get(gen) ?? 0;
-          if (now >= count) {
-            remaining.set(gen, now - count);
-            return;
-          }
-          const p = lease(gen, count).finally(() => leasing.delete(gen));
-          leasing.set(gen, p);
-          await p;
-        }
-      })();
+      return take(gen, count, false);
+    },
+    reserve(gen, count) {
+      return take(gen, count, true);
     },
     async used(gen) {
       if (inMemory()) return memoryCounts.get(gen) ?? 0;

@@ -79,6 +79,9 @@ export function createVaultCodec(keys: VaultKeys, schemaVersion: number, budget:
       // Either shape may be stored mid-migration; both fingerprints change on every write.
       return isSealed(row) ? `e${sealedFingerprint(row!)}` : plainRecords.fingerprint(row);
     },
+    reserveSeals(count) {
+      return keys.encrypted ? budget.reserve(keys.keySet().record.primary.keyId, count) : undefined;
+    },
     async encodeOutbox(uid, entry) {
       if (!keys.encrypted) return plainRecords.encodeOutbox(uid, entry);
       const codec = sealed();

@@ -65,6 +65,8 @@ export async function applyWrites(
   const allFresh = ops.every((op) => op.kind === 'put' && op.fresh === true);
 
   if (puts.length === ops.length) {
+    // The puts and the outbox entry are sealed while the transaction runs: budget them first.
+    await codec.reserveSeals?.(puts.length + 1);
     // Optimistic create: most puts create objects. Plan as if none exists and write in a single
     // transaction that first checks, key-only, that none does; otherwise take the general path.
     const plan = planWrites(entity, ops, ops.map(() => undefined));
@@ -97,6 +99,7 @@ export async function applyWrites(
     try {
       exists = await existingIds(table, ids);
       // Sealing starts once the key-only read is done: it would only delay that read.
+      if (sealedPuts === undefined) await codec.reserveSeals?.(puts.length);
       startSealingPuts();
       const present = ids.filter((id) => exists.has(id));
       const fetched = present.length === 0 ? [] : ((await table.bulkGet(present)) as (StoredRow | undefined)[]);
@@ -110,6 +113,8 @@ export async function applyWrites(
     if (plan.changes.length === 0) return plan.existed;
     guard?.(entity, plan.changes);
 
+    // The updates and the outbox entry are sealed while the transaction runs: budget them first.
+    await codec.reserveSeals?.(plan.toWrite.filter((w) => !w.fromPut).length + 1);
     const keepPuts = new Set(plan.toWrite.filter((w) => w.fromPut).map((w) => w.id));
     const sealedUpdates = sealInChunks(codec, entity, plan.toWrite.filter((w) => !w.fromPut));
     const entry: OutboxEntry = { at: new Date().toISOString(), changes: plan.changes };

@@ -49,6 +49,25 @@ describe('usage budget', () => {
     expect(budget.consume(1, 1)).toBeInstanceOf(Promise);
   });
 
+  it('serves seals from a reservation made beforehand without leasing again (no promise returned)', async () => {
+    const db = await database();
+    const { budget } = budgetOn(db, { leaseSize: 10 });
+    await budget.reserve(1, 25);
+    expect(await stored(db, 1)).toBe(25);
+    for (let i = 0; i < 5; i++) expect(budget.consume(1, 5)).toBeUndefined();
+    expect(await stored(db, 1)).toBe(25);
+    // The reservation is used up: the next seal leases again.
+    expect(budget.consume(1, 1)).toBeInstanceOf(Promise);
+  });
+
+  it('refuses a reservation near 2^32 invocations with StorageError key-exhausted', async () => {
+    const db = await database();
+    await db.table(KEYRING_STORE).put({ name: 'budget:record:1', inv: 2 ** 32 - 15, blk: 0 });
+    const { budget, signals } = budgetOn(db, { leaseSize: 10 });
+    await expect(budget.reserve(1, 10)).rejects.toMatchObject({ name: 'StorageError', code: 'key-exhausted' });
+    expect(signals).toEqual([1]);
+  });
+
   it('leases a batch larger than leaseSize in one go', async () => {
     const db = await database();
     const { budget } = budgetOn(db, { leaseSize: 10 });
